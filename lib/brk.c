@@ -1,0 +1,4 @@
+/* brk.c - the brk policy: not written yet; pagealloc_create answers ENOSYS. */
+#include "internal.h"
+
+const struct pa_policy pa_policy_brk = { .name = "brk" };

@@ -1,0 +1,4 @@
+/* bump.c - the bump policy: not written yet; pagealloc_create answers ENOSYS. */
+#include "internal.h"
+
+const struct pa_policy pa_policy_bump = { .name = "bump" };

@@ -1,0 +1,4 @@
+/* cell.c - the cell policy: not written yet; pagealloc_create answers ENOSYS. */
+#include "internal.h"
+
+const struct pa_policy pa_policy_cell = { .name = "cell" };

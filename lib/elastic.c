@@ -1,0 +1,659 @@
+/*
+ * elastic.c - the elastic policy: pages mapped on demand, one at a time,
+ * each carved by its own arena (see arena.h); no chunk crosses a page.
+ *
+ * Where things live, all out of band:
+ *   descriptors  one per page (struct pa_page, its arena right behind it)
+ *                or per large allocation's own mapping;
+ *   lists        list[c] holds the pages whose largest free chunk is of
+ *                class c, and list_mask has bit c set while list[c] is not
+ *                empty: a find-first-set picks a page that surely fits;
+ *   table        an open-addressing hash from system-page number to
+ *                descriptor, so free finds a pointer's page in one probe
+ *                (nothing assumes that two mmaps are adjacent).
+ * With max_pages set, descriptors and table are mapped with the heap at
+ * create, so the process VSZ then grows by exactly one page per page.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <string.h>
+
+#include "arena.h"
+#include "internal.h"
+
+#define DESCS_PER_BLOCK 32		/* uncapped heaps map descriptors 32 at a time */
+#define MIN_TABLE 64
+#define MAX_PAGES_CAP ((size_t)1 << 24)
+
+struct pa_page {
+	struct pa_page *next, *prev;		/* list[cls] */
+	struct pa_page *all_next, *all_prev;	/* every page; the free descriptors too */
+	unsigned char *base;
+	size_t big_bytes;			/* 0: a page; else a large allocation's mapping */
+	int cls;				/* the list it is on, or -1 */
+};
+static_assert(sizeof(struct pa_page) % 8 == 0, "the arena follows the descriptor");
+
+struct slot {
+	uintptr_t key;				/* system-page number; 0 = empty */
+	struct pa_page *pg;
+};
+
+struct desc_block {
+	struct desc_block *next;
+	size_t bytes;
+};
+
+struct elastic_state {
+	struct pa_layout L;
+	size_t desc_bytes;			/* descriptor plus arena */
+	size_t pages;				/* pages held, large mappings in page_size units */
+	size_t empty;				/* pages with nothing in use */
+	uint32_t list_mask;
+	struct pa_page *list[PA_MAX_CLASSES];
+	struct pa_page *all;
+	struct pa_page *free_desc;
+	struct desc_block *blocks;		/* uncapped heaps only */
+	struct slot *table;
+	size_t table_cap, table_used;
+	unsigned table_bits, sys_shift;
+	size_t keys_per_page;
+	int capped;
+};
+
+static struct elastic_state *state(const pagealloc *h)
+{
+	return pa_state(h);
+}
+
+static struct pa_arena *arena(const struct pa_page *pg)
+{
+	return (struct pa_arena *)(pg + 1);
+}
+
+/* ---- sizes fixed by the configuration ---- */
+
+static size_t desc_size(const struct pa_layout *L)
+{
+	return pa_round_up(sizeof(struct pa_page) + L->arena_bytes, 8);
+}
+
+/* A table for n keys, at most half full. */
+static size_t table_cap_for(size_t n)
+{
+	size_t cap = MIN_TABLE;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	return cap;
+}
+
+static size_t keys_per_page(const struct pagealloc_config *cfg)
+{
+	return cfg->page_size / pa_sys_page();
+}
+
+static size_t elastic_extra_size(const struct pagealloc_config *cfg)
+{
+	struct pa_layout L;
+
+	if (!cfg->max_pages || pa_layout_init(&L, cfg->page_size, cfg->granule))
+		return 0;
+	return table_cap_for(cfg->max_pages * keys_per_page(cfg)) * sizeof(struct slot) +
+	       cfg->max_pages * desc_size(&L);
+}
+
+static int elastic_validate(const struct pagealloc_config *cfg)
+{
+	struct pa_layout L;
+
+	if (cfg->max_pages > MAX_PAGES_CAP)
+		return pa_einval();
+	return pa_layout_init(&L, cfg->page_size, cfg->granule);
+}
+
+/* ---- the address table ---- */
+
+static size_t home(const struct elastic_state *st, uintptr_t key)
+{
+	return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> (64 - st->table_bits));
+}
+
+static struct pa_page *table_find(const struct elastic_state *st, const void *p)
+{
+	uintptr_t key = (uintptr_t)p >> st->sys_shift;
+	size_t i;
+
+	if (!st->table || !key)
+		return NULL;
+	for (i = home(st, key); st->table[i].key; i = (i + 1) & (st->table_cap - 1))
+		if (st->table[i].key == key)
+			return st->table[i].pg;
+	return NULL;
+}
+
+static void table_put(struct elastic_state *st, uintptr_t key, struct pa_page *pg)
+{
+	size_t i = home(st, key);
+
+	while (st->table[i].key)
+		i = (i + 1) & (st->table_cap - 1);
+	st->table[i].key = key;
+	st->table[i].pg = pg;
+	st->table_used++;
+}
+
+/* Remove key, shifting later entries of its probe run back into the hole. */
+static void table_remove(struct elastic_state *st, uintptr_t key)
+{
+	size_t mask = st->table_cap - 1, i = home(st, key), j, k;
+
+	while (st->table[i].key != key)
+		i = (i + 1) & mask;
+	for (j = (i + 1) & mask; st->table[j].key; j = (j + 1) & mask) {
+		k = home(st, st->table[j].key);
+		if (((j - k) & mask) >= ((j - i) & mask)) {
+			st->table[i] = st->table[j];
+			i = j;
+		}
+	}
+	st->table[i].key = 0;
+	st->table_used--;
+}
+
+/* Make room for n more keys: uncapped heaps double the table. */
+static int table_reserve(pagealloc *h, size_t n)
+{
+	struct elastic_state *st = state(h);
+	struct slot *old = st->table, *fresh;
+	size_t old_cap = st->table_cap, cap, i;
+
+	if (2 * (st->table_used + n) <= st->table_cap)
+		return 0;
+	cap = table_cap_for(st->table_used + n);
+	fresh = pa_os_map_meta(&h->os, cap * sizeof(struct slot));
+	if (!fresh)
+		return -1;
+	st->table = fresh;
+	st->table_cap = cap;
+	st->table_bits = pa_log2(cap);
+	st->table_used = 0;
+	for (i = 0; i < old_cap; i++)
+		if (old[i].key)
+			table_put(st, old[i].key, old[i].pg);
+	if (old)
+		pa_os_unmap_meta(&h->os, old, old_cap * sizeof(struct slot));
+	return 0;
+}
+
+/* ---- descriptors ---- */
+
+static void put_desc(struct elastic_state *st, struct pa_page *pg)
+{
+	pg->all_next = st->free_desc;
+	st->free_desc = pg;
+}
+
+/* Push count descriptors laid out from mem, the first one on top. */
+static void add_descs(struct elastic_state *st, unsigned char *mem, size_t count)
+{
+	while (count--)
+		put_desc(st, (struct pa_page *)(mem + count * st->desc_bytes));
+}
+
+static struct pa_page *get_desc(pagealloc *h)
+{
+	struct elastic_state *st = state(h);
+	struct pa_page *pg;
+
+	if (!st->free_desc && !st->capped) {
+		size_t bytes = sizeof(struct desc_block) + DESCS_PER_BLOCK * st->desc_bytes;
+		struct desc_block *b = pa_os_map_meta(&h->os, bytes);
+		if (!b)
+			return NULL;
+		b->bytes = bytes;
+		b->next = st->blocks;
+		st->blocks = b;
+		add_descs(st, (unsigned char *)(b + 1), DESCS_PER_BLOCK);
+	}
+	pg = st->free_desc;
+	if (!pg) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	st->free_desc = pg->all_next;
+	memset(pg, 0, sizeof(*pg));
+	pg->cls = -1;
+	return pg;
+}
+
+/* ---- pages ---- */
+
+static void list_unlink(struct elastic_state *st, struct pa_page *pg)
+{
+	if (pg->cls < 0)
+		return;
+	if (pg->prev)
+		pg->prev->next = pg->next;
+	else if (!(st->list[pg->cls] = pg->next))
+		st->list_mask &= ~((uint32_t)1 << pg->cls);
+	if (pg->next)
+		pg->next->prev = pg->prev;
+	pg->cls = -1;
+}
+
+/* Put a page on the list of its largest free class (none when full). */
+static void relist(struct elastic_state *st, struct pa_page *pg)
+{
+	uint32_t mask = arena(pg)->class_mask;
+	int cls = mask ? (int)pa_log2(mask) : -1;
+
+	if (cls == pg->cls)
+		return;
+	list_unlink(st, pg);
+	if (cls < 0)
+		return;
+	pg->cls = cls;
+	pg->prev = NULL;
+	pg->next = st->list[cls];
+	if (pg->next)
+		pg->next->prev = pg;
+	st->list[cls] = pg;
+	st->list_mask |= (uint32_t)1 << cls;
+}
+
+static void all_link(struct elastic_state *st, struct pa_page *pg)
+{
+	pg->all_prev = NULL;
+	pg->all_next = st->all;
+	if (st->all)
+		st->all->all_prev = pg;
+	st->all = pg;
+}
+
+static void all_unlink(struct elastic_state *st, struct pa_page *pg)
+{
+	if (pg->all_prev)
+		pg->all_prev->all_next = pg->all_next;
+	else
+		st->all = pg->all_next;
+	if (pg->all_next)
+		pg->all_next->all_prev = pg->all_prev;
+}
+
+static size_t page_count(const struct elastic_state *st, const struct pa_page *pg)
+{
+	return pg->big_bytes ? pg->big_bytes / st->L.bytes : 1;
+}
+
+static size_t key_count(const struct elastic_state *st, const struct pa_page *pg)
+{
+	return pg->big_bytes ? 1 : st->keys_per_page;
+}
+
+static int over_cap(const pagealloc *h, size_t more)
+{
+	const struct elastic_state *st = state(h);
+
+	return h->cfg.max_pages && more > h->cfg.max_pages - st->pages;
+}
+
+/* Map bytes for a new descriptor: a page when big_bytes is 0. */
+static struct pa_page *map_page(pagealloc *h, size_t big_bytes)
+{
+	struct elastic_state *st = state(h);
+	size_t bytes = big_bytes ? big_bytes : st->L.bytes, k;
+	struct pa_page *pg;
+
+	if (over_cap(h, big_bytes ? big_bytes / st->L.bytes : 1)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	pg = get_desc(h);
+	if (!pg)
+		return NULL;
+	pg->big_bytes = big_bytes;
+	if (table_reserve(h, key_count(st, pg)) || !(pg->base = pa_os_map(&h->os, bytes))) {
+		put_desc(st, pg);
+		return NULL;
+	}
+	for (k = 0; k < key_count(st, pg); k++)
+		table_put(st, ((uintptr_t)pg->base >> st->sys_shift) + k, pg);
+	all_link(st, pg);
+	st->pages += page_count(st, pg);
+	if (!big_bytes) {
+		pa_arena_init(arena(pg), &st->L, pg->base);
+		st->empty++;
+		relist(st, pg);
+	}
+	return pg;
+}
+
+static void unmap_page(pagealloc *h, struct pa_page *pg)
+{
+	struct elastic_state *st = state(h);
+	size_t k;
+
+	list_unlink(st, pg);
+	all_unlink(st, pg);
+	for (k = 0; k < key_count(st, pg); k++)
+		table_remove(st, ((uintptr_t)pg->base >> st->sys_shift) + k);
+	st->pages -= page_count(st, pg);
+	pa_os_unmap(&h->os, pg->base, pg->big_bytes ? pg->big_bytes : st->L.bytes);
+	put_desc(st, pg);
+}
+
+static int is_empty(const struct elastic_state *st, const struct pa_page *pg)
+{
+	return arena(pg)->free_units == st->L.units;
+}
+
+/* Allocate units from pg; NULL when no chunk of pg fits. */
+static void *alloc_on(pagealloc *h, struct pa_page *pg, uint32_t units)
+{
+	struct elastic_state *st = state(h);
+	int was_empty = is_empty(st, pg);
+	void *p = pa_arena_alloc(arena(pg), &st->L, units);
+
+	if (!p)
+		return NULL;
+	st->empty -= was_empty;
+	relist(st, pg);
+	pa_account_alloc(h, (size_t)units << st->L.shift);
+	return p;
+}
+
+/* A request larger than a page: whole pages of its own. */
+static void *big_alloc(pagealloc *h, size_t size)
+{
+	struct elastic_state *st = state(h);
+	struct pa_page *pg;
+
+	if (size > SIZE_MAX - st->L.bytes) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	pg = map_page(h, pa_round_up(size, st->L.bytes) / st->L.bytes * st->L.bytes);
+	if (!pg)
+		return NULL;
+	pa_account_alloc(h, pg->big_bytes);
+	return pg->base;
+}
+
+/*
+ * The smallest class whose every chunk fits, on any page: one
+ * find-first-set.  Only when no such class exists are the pages whose
+ * largest chunks share the request's class searched, and only when none of
+ * those fits is a page mapped.
+ */
+static void *elastic_alloc(pagealloc *h, size_t size)
+{
+	struct elastic_state *st = state(h);
+	uint32_t units, m;
+	struct pa_page *pg;
+	void *p;
+
+	if (size > st->L.bytes)
+		return big_alloc(h, size);
+	units = pa_units_of(&st->L, size);
+	m = st->list_mask & pa_fit_mask(units);
+	if (m)
+		return alloc_on(h, st->list[__builtin_ctz(m)], units);
+	if (!pa_is_pow2_u32(units))
+		for (pg = st->list[pa_log2(units)]; pg; pg = pg->next)
+			if ((p = alloc_on(h, pg, units)))
+				return p;
+	pg = map_page(h, 0);
+	return pg ? alloc_on(h, pg, units) : NULL;
+}
+
+static int elastic_free(pagealloc *h, void *p)
+{
+	struct elastic_state *st = state(h);
+	struct pa_page *pg = table_find(st, p);
+	uint32_t n;
+
+	if (!pg)
+		return pa_einval();
+	if (pg->big_bytes) {
+		if (p != pg->base)
+			return pa_einval();
+		pa_account_free(h, pg->big_bytes);
+		unmap_page(h, pg);
+		return 0;
+	}
+	n = pa_arena_live_units(arena(pg), &st->L, p);
+	if (!n)
+		return pa_einval();
+	pa_arena_free(arena(pg), &st->L, p);
+	pa_account_free(h, (size_t)n << st->L.shift);
+	if (is_empty(st, pg) && ++st->empty > h->cfg.spare_pages) {
+		st->empty--;
+		unmap_page(h, pg);
+	} else {
+		relist(st, pg);
+	}
+	return 0;
+}
+
+static size_t elastic_usable_size(const pagealloc *h, const void *p)
+{
+	const struct elastic_state *st = state(h);
+	const struct pa_page *pg = table_find(st, p);
+
+	if (!pg)
+		return 0;
+	if (pg->big_bytes)
+		return p == pg->base ? pg->big_bytes : 0;
+	return (size_t)pa_arena_live_units(arena(pg), &st->L, p) << st->L.shift;
+}
+
+/* Resize a large mapping with mremap; its one table key moves with it. */
+static void *big_resize(pagealloc *h, struct pa_page *pg, size_t size)
+{
+	struct elastic_state *st = state(h);
+	size_t bytes, old = pg->big_bytes;
+	void *q;
+
+	if (size > SIZE_MAX - st->L.bytes) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	bytes = pa_round_up(size, st->L.bytes) / st->L.bytes * st->L.bytes;
+	if (bytes > old && over_cap(h, (bytes - old) / st->L.bytes)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (bytes == old)
+		return pg->base;
+	q = pa_os_remap(&h->os, pg->base, old, bytes);
+	if (!q)
+		return NULL;
+	table_remove(st, (uintptr_t)pg->base >> st->sys_shift);
+	table_put(st, (uintptr_t)q >> st->sys_shift, pg);
+	pg->base = q;
+	pg->big_bytes = bytes;
+	st->pages = st->pages - old / st->L.bytes + bytes / st->L.bytes;
+	pa_account_resize(h, old, bytes);
+	return q;
+}
+
+static void *elastic_realloc(pagealloc *h, void *p, size_t size)
+{
+	struct elastic_state *st = state(h);
+	struct pa_page *pg = table_find(st, p);
+	size_t old = elastic_usable_size(h, p);
+	uint32_t units;
+
+	if (pg->big_bytes)
+		return size > st->L.bytes ? big_resize(h, pg, size) : pa_realloc_move(h, p, old, size);
+	if (size <= st->L.bytes) {
+		units = pa_units_of(&st->L, size);
+		if (!pa_arena_resize(arena(pg), &st->L, p, units)) {
+			pa_account_resize(h, old, (size_t)units << st->L.shift);
+			relist(st, pg);
+			return p;
+		}
+	}
+	return pa_realloc_move(h, p, old, size);
+}
+
+/* ---- whole-heap calls ---- */
+
+static int check_page(const pagealloc *h, const struct pa_page *pg, size_t *in_use, size_t *chunks)
+{
+	const struct elastic_state *st = state(h);
+	const struct pa_arena *a = arena(pg);
+	size_t k;
+
+	for (k = 0; k < key_count(st, pg); k++)
+		if (table_find(st, pg->base + (k << st->sys_shift)) != pg)
+			return -1;
+	if (pg->big_bytes) {
+		*in_use += pg->big_bytes;
+		*chunks += 1;
+		return pg->cls == -1 && pg->big_bytes % st->L.bytes == 0 ? 0 : -1;
+	}
+	if (pa_arena_check(a, &st->L) || a->base != pg->base ||
+	    pg->cls != (a->class_mask ? (int)pa_log2(a->class_mask) : -1))
+		return -1;
+	*in_use += (size_t)(st->L.units - a->free_units) << st->L.shift;
+	*chunks += a->used_chunks;
+	return 0;
+}
+
+static int elastic_check(const pagealloc *h)
+{
+	const struct elastic_state *st = state(h);
+	size_t pages = 0, empty = 0, keys = 0, listed = 0, in_use = 0, chunks = 0;
+	const struct pa_page *pg;
+	unsigned c;
+
+	for (pg = st->all; pg; pg = pg->all_next) {
+		if (check_page(h, pg, &in_use, &chunks))
+			return -1;
+		pages += page_count(st, pg);
+		keys += key_count(st, pg);
+		empty += !pg->big_bytes && is_empty(st, pg);
+		listed += pg->cls >= 0;
+	}
+	for (c = 0; c < PA_MAX_CLASSES; c++) {
+		if (!!(st->list_mask & ((uint32_t)1 << c)) != !!st->list[c])
+			return -1;
+		for (pg = st->list[c]; pg; pg = pg->next) {
+			if (pg->cls != (int)c || (pg->next && pg->next->prev != pg))
+				return -1;
+			listed--;
+		}
+	}
+	if (listed || pages != st->pages || empty != st->empty || keys != st->table_used ||
+	    in_use != h->in_use_bytes || chunks != h->chunks_in_use ||
+	    (h->cfg.max_pages && pages > h->cfg.max_pages))
+		return -1;
+	return 0;
+}
+
+static int elastic_walk(const pagealloc *h, pagealloc_walk_fn fn, void *arg)
+{
+	const struct elastic_state *st = state(h);
+	const struct pa_page *pg;
+	int r;
+
+	for (pg = st->all; pg; pg = pg->all_next) {
+		r = pg->big_bytes ? fn(pg->base, pg->big_bytes, 1, arg)
+				  : pa_arena_walk(arena(pg), &st->L, fn, arg);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static void elastic_stats(const pagealloc *h, struct pagealloc_stats *s)
+{
+	const struct elastic_state *st = state(h);
+	const struct pa_page *pg;
+	size_t largest;
+
+	for (pg = st->all; pg; pg = pg->all_next) {
+		if (pg->big_bytes)
+			continue;
+		s->free_bytes += (size_t)arena(pg)->free_units << st->L.shift;
+		s->free_chunks += arena(pg)->free_chunks;
+		largest = (size_t)pa_arena_largest_free(arena(pg), &st->L) << st->L.shift;
+		if (largest > s->largest_free_bytes)
+			s->largest_free_bytes = largest;
+	}
+}
+
+static int elastic_init(pagealloc *h)
+{
+	struct elastic_state *st = state(h);
+	unsigned char *extra = pa_extra(h);
+
+	pa_layout_init(&st->L, h->cfg.page_size, h->cfg.granule);
+	st->desc_bytes = desc_size(&st->L);
+	st->sys_shift = pa_log2(pa_sys_page());
+	st->keys_per_page = keys_per_page(&h->cfg);
+	st->capped = h->cfg.max_pages != 0;
+	if (st->capped) {
+		st->table_cap = table_cap_for(h->cfg.max_pages * st->keys_per_page);
+		st->table_bits = pa_log2(st->table_cap);
+		st->table = (struct slot *)extra;
+		add_descs(st, extra + st->table_cap * sizeof(struct slot), h->cfg.max_pages);
+	}
+	return 0;
+}
+
+static void elastic_fini(pagealloc *h)
+{
+	struct elastic_state *st = state(h);
+	struct desc_block *b, *next;
+	struct pa_page *pg, *pnext;
+
+	for (pg = st->all; pg; pg = pnext) {
+		pnext = pg->all_next;
+		pa_os_unmap(&h->os, pg->base, pg->big_bytes ? pg->big_bytes : st->L.bytes);
+	}
+	for (b = st->blocks; b; b = next) {
+		next = b->next;
+		pa_os_unmap_meta(&h->os, b, b->bytes);
+	}
+	if (!st->capped && st->table)
+		pa_os_unmap_meta(&h->os, st->table, st->table_cap * sizeof(struct slot));
+}
+
+/* Every chunk freed at once; empty pages beyond the spares go back. */
+static void elastic_reset(pagealloc *h)
+{
+	struct elastic_state *st = state(h);
+	struct pa_page *pg, *next;
+
+	st->empty = 0;
+	for (pg = st->all; pg; pg = next) {
+		next = pg->all_next;
+		if (pg->big_bytes || st->empty >= h->cfg.spare_pages) {
+			unmap_page(h, pg);
+			continue;
+		}
+		pa_arena_init(arena(pg), &st->L, pg->base);
+		st->empty++;
+		relist(st, pg);
+	}
+}
+
+const struct pa_policy pa_policy_elastic = {
+	.name = "elastic",
+	.state_size = sizeof(struct elastic_state),
+	.extra_size = elastic_extra_size,
+	.validate = elastic_validate,
+	.init = elastic_init,
+	.fini = elastic_fini,
+	.alloc = elastic_alloc,
+	.free = elastic_free,
+	.realloc = elastic_realloc,
+	.usable_size = elastic_usable_size,
+	.check = elastic_check,
+	.walk = elastic_walk,
+	.stats = elastic_stats,
+	.reset = elastic_reset,
+};

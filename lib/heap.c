@@ -1,0 +1,274 @@
+/*
+ * heap.c - the public calls: check the arguments, take the heap's lock,
+ * and hand the work to the heap's policy.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+
+static const struct pa_policy *const policies[PAGEALLOC_POLICY_COUNT] = {
+	[PAGEALLOC_PAGE] = &pa_policy_page,
+	[PAGEALLOC_ELASTIC] = &pa_policy_elastic,
+	[PAGEALLOC_BUMP] = &pa_policy_bump,
+	[PAGEALLOC_CELL] = &pa_policy_cell,
+	[PAGEALLOC_MMAP] = &pa_policy_mmap,
+	[PAGEALLOC_BRK] = &pa_policy_brk,
+};
+
+int pa_einval(void)
+{
+	errno = EINVAL;
+	return -1;
+}
+
+void *pa_einval_ptr(void)
+{
+	errno = EINVAL;
+	return NULL;
+}
+
+static void lock(const pagealloc *h)
+{
+	if (h->cfg.flags & PAGEALLOC_THREADSAFE)
+		pthread_mutex_lock((pthread_mutex_t *)&h->lock);
+}
+
+static void unlock(const pagealloc *h)
+{
+	if (h->cfg.flags & PAGEALLOC_THREADSAFE)
+		pthread_mutex_unlock((pthread_mutex_t *)&h->lock);
+}
+
+PA_EXPORT pagealloc *pagealloc_create(const struct pagealloc_config *cfg)
+{
+	const struct pa_policy *pol;
+	struct pa_os os = { 0 };
+	size_t bytes, extra = 0;
+	pagealloc *h;
+	int err;
+
+	if (!cfg || pa_config_check(cfg))
+		return pa_einval_ptr();
+	pol = policies[cfg->policy];
+	if (!pol->init) {
+		errno = ENOSYS;
+		return NULL;
+	}
+	if (pol->validate && pol->validate(cfg))
+		return NULL;
+	if (pol->extra_size)
+		extra = pol->extra_size(cfg);
+	bytes = sizeof(*h) + ((pol->state_size + 15) & ~(size_t)15) + extra;
+	h = pa_os_map_meta(&os, bytes);
+	if (!h)
+		return NULL;
+	h->os = os;
+	h->cfg = *cfg;
+	h->pol = pol;
+	h->map_bytes = bytes;
+	pthread_mutex_init(&h->lock, NULL);
+	if (pol->init(h)) {
+		err = errno;
+		pthread_mutex_destroy(&h->lock);
+		munmap(h, pa_round_up(bytes, pa_sys_page()));
+		errno = err;
+		return NULL;
+	}
+	return h;
+}
+
+PA_EXPORT int pagealloc_destroy(pagealloc *h)
+{
+	if (!h)
+		return pa_einval();
+	h->pol->fini(h);
+	pthread_mutex_destroy(&h->lock);
+	return munmap(h, pa_round_up(h->map_bytes, pa_sys_page()));
+}
+
+/* Reject what no policy can serve: size 0 and, with STRICT, a ragged size. */
+static int bad_size(const pagealloc *h, size_t size)
+{
+	return size == 0 || ((h->cfg.flags & PAGEALLOC_STRICT) && size % h->cfg.granule);
+}
+
+static void *failed(pagealloc *h, int err)
+{
+	h->failed_allocs++;
+	errno = err;
+	return NULL;
+}
+
+PA_EXPORT void *pagealloc_alloc(pagealloc *h, size_t size)
+{
+	void *p;
+
+	if (!h)
+		return pa_einval_ptr();
+	if (bad_size(h, size))
+		return failed(h, EINVAL);
+	lock(h);
+	p = h->pol->alloc(h, size);
+	if (!p)
+		failed(h, errno);
+	unlock(h);
+	return p;
+}
+
+PA_EXPORT void *pagealloc_calloc(pagealloc *h, size_t nmemb, size_t size)
+{
+	size_t total;
+	void *p;
+
+	if (!h)
+		return pa_einval_ptr();
+	if (__builtin_mul_overflow(nmemb, size, &total))
+		return failed(h, ENOMEM);
+	if (bad_size(h, total))
+		return failed(h, EINVAL);
+	lock(h);
+	if (h->pol->calloc) {
+		p = h->pol->calloc(h, total);
+	} else {
+		p = h->pol->alloc(h, total);
+		if (p)
+			memset(p, 0, total);
+	}
+	if (!p)
+		failed(h, errno);
+	unlock(h);
+	return p;
+}
+
+void *pa_realloc_move(pagealloc *h, void *p, size_t old_usable, size_t size)
+{
+	void *q = h->pol->alloc(h, size);
+
+	if (!q)
+		return NULL;
+	memcpy(q, p, old_usable < size ? old_usable : size);
+	h->pol->free(h, p);
+	return q;
+}
+
+PA_EXPORT void *pagealloc_realloc(pagealloc *h, void *p, size_t size)
+{
+	size_t old;
+	void *q;
+
+	if (!h)
+		return pa_einval_ptr();
+	if (!p)
+		return pagealloc_alloc(h, size);
+	if (size == 0) {
+		pagealloc_free(h, p);
+		return NULL;
+	}
+	if (bad_size(h, size))
+		return failed(h, EINVAL);
+	lock(h);
+	old = h->pol->usable_size(h, p);
+	if (!old) {
+		unlock(h);
+		return pa_einval_ptr();
+	}
+	q = h->pol->realloc ? h->pol->realloc(h, p, size) : pa_realloc_move(h, p, old, size);
+	if (!q)
+		failed(h, errno);
+	unlock(h);
+	return q;
+}
+
+PA_EXPORT int pagealloc_free(pagealloc *h, void *p)
+{
+	int r;
+
+	if (!h || !p)
+		return pa_einval();
+	lock(h);
+	r = h->pol->free(h, p);
+	unlock(h);
+	return r;
+}
+
+PA_EXPORT size_t pagealloc_usable_size(const pagealloc *h, const void *p)
+{
+	size_t n;
+
+	if (!h || !p) {
+		errno = EINVAL;
+		return 0;
+	}
+	lock(h);
+	n = h->pol->usable_size(h, p);
+	unlock(h);
+	if (!n)
+		errno = EINVAL;
+	return n;
+}
+
+PA_EXPORT int pagealloc_get_stats(const pagealloc *h, struct pagealloc_stats *st)
+{
+	if (!h || !st)
+		return pa_einval();
+	memset(st, 0, sizeof(*st));
+	lock(h);
+	h->pol->stats(h, st);
+	st->in_use_bytes = h->in_use_bytes;
+	st->peak_in_use_bytes = h->peak_in_use_bytes;
+	st->chunks_in_use = h->chunks_in_use;
+	st->mapped_bytes = h->os.data_bytes;
+	st->peak_mapped_bytes = h->os.peak_data_bytes;
+	st->metadata_bytes = h->os.meta_bytes;
+	st->os_map_calls = h->os.map_calls;
+	st->os_unmap_calls = h->os.unmap_calls;
+	st->os_brk_calls = h->os.brk_calls;
+	st->failed_allocs = h->failed_allocs;
+	unlock(h);
+	return 0;
+}
+
+PA_EXPORT int pagealloc_check(const pagealloc *h)
+{
+	int r;
+
+	if (!h)
+		return pa_einval();
+	lock(h);
+	r = h->pol->check(h);
+	if (!r && h->peak_in_use_bytes < h->in_use_bytes)
+		r = -1;
+	unlock(h);
+	if (r) {
+		errno = EFAULT;
+		return -1;
+	}
+	return 0;
+}
+
+PA_EXPORT int pagealloc_walk(const pagealloc *h, pagealloc_walk_fn fn, void *arg)
+{
+	int r;
+
+	if (!h || !fn)
+		return pa_einval();
+	lock(h);
+	r = h->pol->walk(h, fn, arg);
+	unlock(h);
+	return r;
+}
+
+PA_EXPORT int pagealloc_reset(pagealloc *h)
+{
+	if (!h)
+		return pa_einval();
+	lock(h);
+	h->pol->reset(h);
+	h->in_use_bytes = 0;
+	h->chunks_in_use = 0;
+	unlock(h);
+	return 0;
+}

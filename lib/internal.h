@@ -1,0 +1,121 @@
+/*
+ * internal.h - what the dispatch layer (heap.c) and the policies share.
+ *
+ * heap.c validates arguments, takes the heap lock, and calls the policy
+ * through struct pa_policy.  A policy never sees a NULL heap, a NULL
+ * pointer or a size of 0; it must reject a pointer it did not hand out
+ * (return -1/EINVAL from free, 0 from usable_size) without touching state.
+ */
+#ifndef PAGEALLOC_INTERNAL_H
+#define PAGEALLOC_INTERNAL_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pagealloc.h"
+#include "os.h"
+
+#define PA_EXPORT __attribute__((visibility("default")))
+
+struct pa_policy {
+	const char *name;
+	size_t state_size;	/* bytes of policy state after struct pagealloc */
+	/* optional: bytes the configuration needs mapped with the heap at
+	 * create (found at pa_extra(h)); NULL means none */
+	size_t (*extra_size)(const struct pagealloc_config *cfg);
+	/* check the policy's own settings; -1/EINVAL when one is bad */
+	int (*validate)(const struct pagealloc_config *cfg);
+	int (*init)(pagealloc *h);		/* -1/errno; undoes its own work on failure */
+	void (*fini)(pagealloc *h);		/* unmaps everything init and later calls mapped */
+	void *(*alloc)(pagealloc *h, size_t size);	/* NULL/errno */
+	int (*free)(pagealloc *h, void *p);		/* -1/EINVAL when p is not live */
+	/* optional: resize in place or move; NULL uses alloc+copy+free */
+	void *(*realloc)(pagealloc *h, void *p, size_t size);
+	/* optional: memory fresh from the OS need not be cleared; NULL means alloc+memset */
+	void *(*calloc)(pagealloc *h, size_t size);
+	size_t (*usable_size)(const pagealloc *h, const void *p);	/* 0 when not live */
+	int (*check)(const pagealloc *h);		/* 0, or -1 on a broken invariant */
+	int (*walk)(const pagealloc *h, pagealloc_walk_fn fn, void *arg);
+	/* fill free_bytes, largest_free_bytes, free_chunks (the rest is heap.c's) */
+	void (*stats)(const pagealloc *h, struct pagealloc_stats *st);
+	void (*reset)(pagealloc *h);
+};
+
+struct pagealloc {
+	struct pagealloc_config cfg;
+	const struct pa_policy *pol;
+	struct pa_os os;		/* OS calls and mapped bytes of this heap */
+	size_t map_bytes;		/* size of the mapping holding this struct */
+	size_t in_use_bytes;		/* kept by the policies through pa_account_* */
+	size_t peak_in_use_bytes;
+	size_t chunks_in_use;
+	size_t failed_allocs;
+	pthread_mutex_t lock;		/* used only with PAGEALLOC_THREADSAFE */
+	_Alignas(16) unsigned char state[];	/* the policy's, pol->state_size bytes */
+};
+
+static inline void *pa_state(const pagealloc *h)
+{
+	return (void *)h->state;
+}
+
+/* The bytes after the policy state, extra_size(cfg) of them. */
+static inline void *pa_extra(const pagealloc *h)
+{
+	return (void *)(h->state + ((h->pol->state_size + 15) & ~(size_t)15));
+}
+
+static inline void pa_account_alloc(pagealloc *h, size_t bytes)
+{
+	h->in_use_bytes += bytes;
+	h->chunks_in_use++;
+	if (h->in_use_bytes > h->peak_in_use_bytes)
+		h->peak_in_use_bytes = h->in_use_bytes;
+}
+
+static inline void pa_account_free(pagealloc *h, size_t bytes)
+{
+	h->in_use_bytes -= bytes;
+	h->chunks_in_use--;
+}
+
+static inline void pa_account_resize(pagealloc *h, size_t old_bytes, size_t new_bytes)
+{
+	h->in_use_bytes = h->in_use_bytes - old_bytes + new_bytes;
+	if (h->in_use_bytes > h->peak_in_use_bytes)
+		h->peak_in_use_bytes = h->in_use_bytes;
+}
+
+/* Move a live chunk of old_usable bytes to a new one of size bytes through
+ * the policy's alloc and free; NULL (p untouched) when alloc fails. */
+void *pa_realloc_move(pagealloc *h, void *p, size_t old_usable, size_t size);
+
+/* A policy's answer to a malformed argument: errno EINVAL. */
+int pa_einval(void);
+void *pa_einval_ptr(void);
+
+/* Settings every policy shares (config.c): 0 when they are acceptable. */
+int pa_config_check(const struct pagealloc_config *cfg);
+
+/* The system page size, read once. */
+size_t pa_sys_page(void);
+
+static inline size_t pa_round_up(size_t n, size_t align)
+{
+	return (n + align - 1) & ~(align - 1);
+}
+
+static inline int pa_is_pow2(size_t n)
+{
+	return n && !(n & (n - 1));
+}
+
+extern const struct pa_policy pa_policy_page;
+extern const struct pa_policy pa_policy_elastic;
+extern const struct pa_policy pa_policy_bump;
+extern const struct pa_policy pa_policy_cell;
+extern const struct pa_policy pa_policy_mmap;
+extern const struct pa_policy pa_policy_brk;
+
+#endif
