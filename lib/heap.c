@@ -53,10 +53,6 @@ PA_EXPORT pagealloc *pagealloc_create(const struct pagealloc_config *cfg)
 	if (!cfg || pa_config_check(cfg))
 		return pa_einval_ptr();
 	pol = policies[cfg->policy];
-	if (!pol->init) {
-		errno = ENOSYS;
-		return NULL;
-	}
 	if (pol->validate && pol->validate(cfg))
 		return NULL;
 	if (pol->extra_size)

@@ -89,6 +89,13 @@ int pa_os_unmap_meta(struct pa_os *os, void *p, size_t bytes)
 
 void *pa_os_sbrk(struct pa_os *os, long increment)
 {
+	void *p = sbrk(increment);
+
 	os->brk_calls++;
-	return sbrk(increment);
+	if (p != (void *)-1) {
+		os->data_bytes += (size_t)increment;	/* a negative one wraps back */
+		if (os->data_bytes > os->peak_data_bytes && increment > 0)
+			os->peak_data_bytes = os->data_bytes;
+	}
+	return p;
 }

@@ -30,7 +30,8 @@ void *pa_os_remap(struct pa_os *os, void *p, size_t old_bytes, size_t new_bytes)
 void *pa_os_map_meta(struct pa_os *os, size_t bytes);
 int pa_os_unmap_meta(struct pa_os *os, void *p, size_t bytes);
 
-/* sbrk(increment), counted; (void *)-1 with errno on failure. */
+/* sbrk(increment), counted (calls and data bytes); (void *)-1 with errno
+ * on failure. */
 void *pa_os_sbrk(struct pa_os *os, long increment);
 
 #endif

@@ -279,13 +279,13 @@ END_TEST
 
 START_TEST(bad_inputs)
 {
-	tu_bad_inputs(_i ? "elastic" : "page", 0);
+	tu_bad_inputs(_i ? "elastic" : "page");
 }
 END_TEST
 
 START_TEST(bad_inputs_capped)
 {
-	tu_bad_inputs(_i ? "elastic:max_pages=2,spare_pages=0" : "page:page_size=16K,granule=16", 0);
+	tu_bad_inputs(_i ? "elastic:max_pages=2,spare_pages=0" : "page:page_size=16K,granule=16");
 }
 END_TEST
 

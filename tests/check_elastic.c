@@ -223,7 +223,7 @@ END_TEST
 
 START_TEST(capped_heap_bad_inputs)
 {
-	tu_bad_inputs("elastic:max_pages=4,granule=256", 0);
+	tu_bad_inputs("elastic:max_pages=4,granule=256");
 }
 END_TEST
 
@@ -236,7 +236,7 @@ START_TEST(model_run)
 	};
 	static const size_t max_size[] = { 600, 3000, 9000, 5000, 4096, 300 };
 
-	tu_model_run(specs[_i], 2000u + (unsigned)_i, 40000, max_size[_i], 0);
+	tu_model_run(specs[_i], 2000u + (unsigned)_i, 40000, max_size[_i]);
 }
 END_TEST
 

@@ -232,7 +232,7 @@ START_TEST(model_run)
 		"page", "page:page_size=16K", "page:granule=64,page_size=64K", "page:threadsafe",
 	};
 
-	tu_model_run(specs[_i], 1000u + (unsigned)_i, 40000, _i == 2 ? 3000 : 300, 0);
+	tu_model_run(specs[_i], 1000u + (unsigned)_i, 40000, _i == 2 ? 3000 : 300);
 }
 END_TEST
 

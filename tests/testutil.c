@@ -27,6 +27,36 @@ static unsigned char pattern_byte(uint32_t tag, size_t off)
 	return (unsigned char)(x >> (8 * (off & 3)));
 }
 
+size_t tu_round_page(size_t n)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (n + page - 1) / page * page;
+}
+
+struct pagealloc_stats tu_stats(const pagealloc *h)
+{
+	struct pagealloc_stats st;
+
+	ck_assert_int_eq(pagealloc_get_stats(h, &st), 0);
+	return st;
+}
+
+void *tu_alloc(pagealloc *h, size_t n)
+{
+	void *p = pagealloc_alloc(h, n);
+
+	ck_assert_msg(p != NULL, "alloc(%zu): %s", n, strerror(errno));
+	tu_check(h);
+	return p;
+}
+
+void tu_free(pagealloc *h, void *p)
+{
+	ck_assert_int_eq(pagealloc_free(h, p), 0);
+	tu_check(h);
+}
+
 void tu_fill(void *p, size_t n, uint32_t tag)
 {
 	unsigned char *b = p;
@@ -78,7 +108,6 @@ struct model {
 	struct slot s[SLOTS];
 	size_t live, bytes;
 	uint32_t next_tag;
-	unsigned flags;
 	unsigned long long rng;
 };
 
@@ -134,8 +163,12 @@ static void op_alloc(struct model *m, struct slot *s, size_t n)
 	unsigned char *p;
 
 	if (rnd(m) % 4 == 0) {
-		size_t nmemb = 1 + rnd(m) % 4, each = (n + nmemb - 1) / nmemb, i;
+		size_t nmemb = 1 + rnd(m) % 4, each = n / nmemb, i;
 
+		if (!each) {		/* never more than n: a cell heap serves no more */
+			nmemb = 1;
+			each = n;
+		}
 		n = nmemb * each;
 		p = pagealloc_calloc(m->h, nmemb, each);
 		if (p)
@@ -182,12 +215,8 @@ static void op_free(struct model *m, struct slot *s)
 	m->live--;
 	m->bytes -= s->n;
 	if (rnd(m) % 8 == 0) {
-		if (m->flags & TU_FREE_KEEPS) {
-			ck_assert_int_eq(pagealloc_free(m->h, p), 0);
-		} else {
-			tu_assert_fails_int(pagealloc_free(m->h, p), EINVAL);
-			ck_assert_uint_eq(pagealloc_usable_size(m->h, p), 0);
-		}
+		tu_assert_fails_int(pagealloc_free(m->h, p), EINVAL);
+		ck_assert_uint_eq(pagealloc_usable_size(m->h, p), 0);
 	}
 }
 
@@ -201,7 +230,7 @@ static void op_reset(struct model *m)
 	m->live = m->bytes = 0;
 }
 
-void tu_model_run(const char *spec, unsigned seed, unsigned ops, size_t max_size, unsigned flags)
+void tu_model_run(const char *spec, unsigned seed, unsigned ops, size_t max_size)
 {
 	struct model m;
 	struct pagealloc_stats st;
@@ -209,7 +238,6 @@ void tu_model_run(const char *spec, unsigned seed, unsigned ops, size_t max_size
 
 	memset(&m, 0, sizeof(m));
 	m.h = tu_heap(spec);
-	m.flags = flags;
 	m.rng = 0x9E3779B97F4A7C15ULL ^ seed;
 	for (i = 0; i < ops; i++) {
 		struct slot *s = &m.s[rnd(&m) % SLOTS];
@@ -225,11 +253,9 @@ void tu_model_run(const char *spec, unsigned seed, unsigned ops, size_t max_size
 		else
 			op_free(&m, s);
 		tu_check(m.h);
-		if (!(flags & TU_FREE_KEEPS)) {
-			ck_assert_int_eq(pagealloc_get_stats(m.h, &st), 0);
-			ck_assert_uint_eq(st.chunks_in_use, m.live);
-			ck_assert_uint_ge(st.in_use_bytes, m.bytes);
-		}
+		ck_assert_int_eq(pagealloc_get_stats(m.h, &st), 0);
+		ck_assert_uint_eq(st.chunks_in_use, m.live);
+		ck_assert_uint_ge(st.in_use_bytes, m.bytes);
 		if (i % 64 == 0)
 			verify_all(&m);
 	}
@@ -239,10 +265,8 @@ void tu_model_run(const char *spec, unsigned seed, unsigned ops, size_t max_size
 			op_free(&m, &m.s[i]);
 	tu_check(m.h);
 	ck_assert_int_eq(pagealloc_get_stats(m.h, &st), 0);
-	if (!(flags & TU_FREE_KEEPS)) {
-		ck_assert_uint_eq(st.chunks_in_use, 0);
-		ck_assert_uint_eq(st.in_use_bytes, 0);
-	}
+	ck_assert_uint_eq(st.chunks_in_use, 0);
+	ck_assert_uint_eq(st.in_use_bytes, 0);
 	ck_assert_int_eq(pagealloc_destroy(m.h), 0);
 }
 
@@ -296,7 +320,7 @@ static void assert_too_big(void *p)
 	ck_assert_msg(errno == ENOMEM || errno == EINVAL, "errno %d", errno);
 }
 
-void tu_bad_inputs(const char *spec, unsigned flags)
+void tu_bad_inputs(const char *spec)
 {
 	struct pagealloc_config cfg;
 	struct pagealloc_stats st;
@@ -335,8 +359,7 @@ void tu_bad_inputs(const char *spec, unsigned flags)
 	gone = pagealloc_alloc(h, 16);
 	ck_assert_ptr_nonnull(gone);
 	ck_assert_int_eq(pagealloc_free(h, gone), 0);
-	if (!(flags & TU_FREE_KEEPS))
-		refuse_pointer(h, gone);
+	refuse_pointer(h, gone);
 	tu_check(h);
 
 	/* size 0, and sizes no memory can serve */
@@ -361,10 +384,8 @@ void tu_bad_inputs(const char *spec, unsigned flags)
 	ck_assert_int_eq(pagealloc_get_stats(h, &st), 0);
 	ck_assert_uint_ge(st.failed_allocs, 8);
 	ck_assert_int_eq(pagealloc_walk(h, count_chunk, &n), 0);
-	if (!(flags & TU_FREE_KEEPS)) {
-		ck_assert_uint_eq(st.chunks_in_use, 1);
-		ck_assert_uint_eq(n, 1);
-	}
+	ck_assert_uint_eq(st.chunks_in_use, 1);
+	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(pagealloc_free(h, keep), 0);
 	tu_check(h);
 	ck_assert_int_eq(pagealloc_destroy(other), 0);

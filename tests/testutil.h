@@ -16,6 +16,12 @@
 /* A heap of the given spec; the test fails if it cannot be created. */
 pagealloc *tu_heap(const char *spec);
 
+/* The heap's figures; an allocation that must succeed (and leave the heap
+ * sound); a free that must succeed (likewise). */
+struct pagealloc_stats tu_stats(const pagealloc *h);
+void *tu_alloc(pagealloc *h, size_t n);
+void tu_free(pagealloc *h, void *p);
+
 /* pagealloc_check must pass. */
 #define tu_check(h) ck_assert_int_eq(pagealloc_check(h), 0)
 
@@ -24,6 +30,9 @@ pagealloc *tu_heap(const char *spec);
 void tu_fill(void *p, size_t n, uint32_t tag);
 size_t tu_verify(const void *p, size_t n, uint32_t tag);
 #define tu_assert_pattern(p, n, tag) ck_assert_uint_eq(tu_verify((p), (n), (tag)), (n))
+
+/* n rounded up to whole system pages. */
+size_t tu_round_page(size_t n);
 
 /* The process's virtual size in bytes, from /proc/self/statm. */
 size_t tu_vsz(void);
@@ -34,9 +43,6 @@ size_t tu_vsz(void);
 #define tu_assert_fails_int(expr, err) do { errno = 0; \
 	ck_assert_int_eq((expr), -1); ck_assert_int_eq(errno, (err)); } while (0)
 
-/* What a policy's bad-input and model runs can expect of it. */
-#define TU_FREE_KEEPS 0x1u	/* free reclaims nothing, so a second free is no error (bump) */
-
 /*
  * The randomized model run: ops random alloc/calloc/realloc/free (and, now
  * and then, reset) on a heap of spec, sizes from 1 to max_size.  Every live
@@ -46,7 +52,7 @@ size_t tu_vsz(void);
  * and bytes in use) must match the model's.  An allocation may fail only
  * with ENOMEM.
  */
-void tu_model_run(const char *spec, unsigned seed, unsigned ops, size_t max_size, unsigned flags);
+void tu_model_run(const char *spec, unsigned seed, unsigned ops, size_t max_size);
 
 /*
  * Every bad input of the foundation issue against a heap of spec: NULL heap,
@@ -55,7 +61,7 @@ void tu_model_run(const char *spec, unsigned seed, unsigned ops, size_t max_size
  * or EINVAL for sizes no memory can serve), pagealloc_check passes after
  * each, and a live chunk keeps its contents.
  */
-void tu_bad_inputs(const char *spec, unsigned flags);
+void tu_bad_inputs(const char *spec);
 
 /* Run a suite; the exit status for main. */
 int tu_run(Suite *s);

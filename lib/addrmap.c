@@ -1,0 +1,108 @@
+/* addrmap.c - see addrmap.h. */
+#include <errno.h>
+
+#include "addrmap.h"
+#include "bitmap.h"
+#include "internal.h"
+
+#define MIN_CAP 64
+
+static size_t home(const struct pa_addrmap *m, uintptr_t key)
+{
+	return (size_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - m->bits));
+}
+
+uintptr_t pa_page_key(const void *p)
+{
+	static unsigned shift;
+
+	if (!shift)
+		shift = pa_log2(pa_sys_page());
+	return (uintptr_t)p >> shift;
+}
+
+void pa_addrmap_put(struct pa_addrmap *m, uintptr_t key, void *val)
+{
+	size_t i = home(m, key);
+
+	while (m->slot[i].key)
+		i = (i + 1) & (m->cap - 1);
+	m->slot[i].key = key;
+	m->slot[i].val = val;
+	m->used++;
+}
+
+/* Remove key, shifting later entries of its probe run back into the hole. */
+void pa_addrmap_remove(struct pa_addrmap *m, uintptr_t key)
+{
+	size_t mask = m->cap - 1, i = home(m, key), j, k;
+
+	while (m->slot[i].key != key)
+		i = (i + 1) & mask;
+	for (j = (i + 1) & mask; m->slot[j].key; j = (j + 1) & mask) {
+		k = home(m, m->slot[j].key);
+		if (((j - k) & mask) >= ((j - i) & mask)) {
+			m->slot[i] = m->slot[j];
+			i = j;
+		}
+	}
+	m->slot[i].key = 0;
+	m->used--;
+}
+
+int pa_addrmap_reserve(struct pa_addrmap *m, struct pa_os *os, size_t n)
+{
+	struct pa_addrmap old = *m;
+	size_t cap = MIN_CAP, i;
+
+	if (2 * (m->used + n) <= m->cap)
+		return 0;
+	if (n > SIZE_MAX / 4 - m->used) {
+		errno = ENOMEM;
+		return -1;
+	}
+	while (cap < 2 * (m->used + n))
+		cap *= 2;
+	m->slot = pa_os_map_meta(os, cap * sizeof(*m->slot));
+	if (!m->slot) {
+		*m = old;
+		return -1;
+	}
+	m->cap = cap;
+	m->bits = pa_log2(cap);
+	m->used = 0;
+	for (i = 0; i < old.cap; i++)
+		if (old.slot[i].key)
+			pa_addrmap_put(m, old.slot[i].key, old.slot[i].val);
+	if (old.slot)
+		pa_os_unmap_meta(os, old.slot, old.cap * sizeof(*old.slot));
+	return 0;
+}
+
+int pa_addrmap_put_pages(struct pa_addrmap *m, struct pa_os *os, const void *base,
+			 size_t bytes, void *val)
+{
+	uintptr_t k = pa_page_key(base), end = pa_page_key((const char *)base + bytes);
+
+	if (pa_addrmap_reserve(m, os, end - k))
+		return -1;
+	for (; k < end; k++)
+		pa_addrmap_put(m, k, val);
+	return 0;
+}
+
+void pa_addrmap_remove_pages(struct pa_addrmap *m, const void *base, size_t bytes)
+{
+	uintptr_t k = pa_page_key(base), end = pa_page_key((const char *)base + bytes);
+
+	for (; k < end; k++)
+		pa_addrmap_remove(m, k);
+}
+
+void pa_addrmap_fini(struct pa_addrmap *m, struct pa_os *os)
+{
+	if (m->slot)
+		pa_os_unmap_meta(os, m->slot, m->cap * sizeof(*m->slot));
+	m->slot = NULL;
+	m->cap = m->used = 0;
+}

@@ -1,0 +1,58 @@
+/*
+ * addrmap.h - an out-of-band map from address keys (a page number, a
+ * mapping's base >> page shift) to a record, for the policies that must
+ * find what a pointer belongs to without reading the pointer's memory:
+ * open addressing with linear probing, at most half full, in its own
+ * metadata mapping, grown by doubling.
+ */
+#ifndef PAGEALLOC_ADDRMAP_H
+#define PAGEALLOC_ADDRMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "os.h"
+
+struct pa_addrmap_slot {
+	uintptr_t key;		/* 0 = empty */
+	void *val;
+};
+
+struct pa_addrmap {
+	struct pa_addrmap_slot *slot;
+	size_t cap, used;
+	unsigned bits;
+};
+
+/* The record of key, or NULL. */
+static inline void *pa_addrmap_find(const struct pa_addrmap *m, uintptr_t key)
+{
+	size_t i;
+
+	if (!m->slot || !key)
+		return NULL;
+	for (i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - m->bits)); m->slot[i].key;
+	     i = (i + 1) & (m->cap - 1))
+		if (m->slot[i].key == key)
+			return m->slot[i].val;
+	return NULL;
+}
+
+/* Make room for n more keys: 0, or -1 with ENOMEM (the map is unchanged). */
+int pa_addrmap_reserve(struct pa_addrmap *m, struct pa_os *os, size_t n);
+/* Add a key that is not there; room must have been reserved. */
+void pa_addrmap_put(struct pa_addrmap *m, uintptr_t key, void *val);
+/* Remove a key that is there. */
+void pa_addrmap_remove(struct pa_addrmap *m, uintptr_t key);
+/* The keys of every system page of [base, base+bytes), all to val:
+ * reserve and put, or remove. */
+int pa_addrmap_put_pages(struct pa_addrmap *m, struct pa_os *os, const void *base,
+			 size_t bytes, void *val);
+void pa_addrmap_remove_pages(struct pa_addrmap *m, const void *base, size_t bytes);
+/* Unmap the table. */
+void pa_addrmap_fini(struct pa_addrmap *m, struct pa_os *os);
+
+/* The system-page number of an address. */
+uintptr_t pa_page_key(const void *p);
+
+#endif
