@@ -91,9 +91,20 @@ static int bad_size(const pagealloc *h, size_t size)
 	return size == 0 || ((h->cfg.flags & PAGEALLOC_STRICT) && size % h->cfg.granule);
 }
 
+/* Count a failed allocation; the heap's lock must be held. */
 static void *failed(pagealloc *h, int err)
 {
 	h->failed_allocs++;
+	errno = err;
+	return NULL;
+}
+
+/* The same for a request refused before the lock was taken. */
+static void *refused(pagealloc *h, int err)
+{
+	lock(h);
+	failed(h, err);
+	unlock(h);
 	errno = err;
 	return NULL;
 }
@@ -105,7 +116,7 @@ PA_EXPORT void *pagealloc_alloc(pagealloc *h, size_t size)
 	if (!h)
 		return pa_einval_ptr();
 	if (bad_size(h, size))
-		return failed(h, EINVAL);
+		return refused(h, EINVAL);
 	lock(h);
 	p = h->pol->alloc(h, size);
 	if (!p)
@@ -122,9 +133,9 @@ PA_EXPORT void *pagealloc_calloc(pagealloc *h, size_t nmemb, size_t size)
 	if (!h)
 		return pa_einval_ptr();
 	if (__builtin_mul_overflow(nmemb, size, &total))
-		return failed(h, ENOMEM);
+		return refused(h, ENOMEM);
 	if (bad_size(h, total))
-		return failed(h, EINVAL);
+		return refused(h, EINVAL);
 	lock(h);
 	if (h->pol->calloc) {
 		p = h->pol->calloc(h, total);
@@ -164,7 +175,7 @@ PA_EXPORT void *pagealloc_realloc(pagealloc *h, void *p, size_t size)
 		return NULL;
 	}
 	if (bad_size(h, size))
-		return failed(h, EINVAL);
+		return refused(h, EINVAL);
 	lock(h);
 	old = h->pol->usable_size(h, p);
 	if (!old) {
