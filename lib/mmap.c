@@ -29,10 +29,11 @@ static size_t mapping_len(const pagealloc *h, const void *p)
 	return (size_t)(uintptr_t)pa_addrmap_find(&state(h)->live, pa_page_key(p));
 }
 
+/* The table is made at create, so an allocation maps its own pages only
+ * (until more than 32 mappings are live and the table doubles). */
 static int mmap_init(pagealloc *h)
 {
-	(void)h;
-	return 0;
+	return pa_addrmap_reserve(&state(h)->live, &h->os, 32);
 }
 
 static int unmap_one(void *p, size_t size, int in_use, void *arg)
