@@ -277,18 +277,6 @@ START_TEST(strict_sizes)
 }
 END_TEST
 
-START_TEST(bad_inputs)
-{
-	tu_bad_inputs(_i ? "elastic" : "page");
-}
-END_TEST
-
-START_TEST(bad_inputs_capped)
-{
-	tu_bad_inputs(_i ? "elastic:max_pages=2,spare_pages=0" : "page:page_size=16K,granule=16");
-}
-END_TEST
-
 static Suite *api_suite(void)
 {
 	Suite *s = suite_create("api");
@@ -310,10 +298,6 @@ static Suite *api_suite(void)
 	tcase_add_loop_test(tc, strict_sizes, 0, 2);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("bad input");
-	tcase_add_loop_test(tc, bad_inputs, 0, 2);
-	tcase_add_loop_test(tc, bad_inputs_capped, 0, 2);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

@@ -317,21 +317,6 @@ START_TEST(break_moved_by_someone_else)
 }
 END_TEST
 
-START_TEST(bad_inputs)
-{
-	tu_bad_inputs("brk");
-}
-END_TEST
-
-START_TEST(model_run)
-{
-	static const char *const specs[] = { "brk", "brk:mmap_threshold=4K", "brk:threadsafe" };
-	static const size_t max_size[] = { 300000, 10000, 2000 };
-
-	tu_model_run(specs[_i], 6000u + (unsigned)_i, 30000, max_size[_i]);
-}
-END_TEST
-
 static Suite *brk_suite(void)
 {
 	Suite *s = suite_create("brk");
@@ -347,13 +332,8 @@ static Suite *brk_suite(void)
 	tcase_add_test(tc, realloc_across_the_threshold);
 	tcase_add_test(tc, one_heap_per_process);
 	tcase_add_test(tc, break_moved_by_someone_else);
-	tcase_add_test(tc, bad_inputs);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("random");
-	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, model_run, 0, 3);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

@@ -1,6 +1,7 @@
 /* check_bump.c - the bump policy (seed 004 v2): contiguous allocation in
  * chunks mapped on demand, free that validates but reclaims nothing,
- * realloc in place at the top, reset, and randomized runs. */
+ * realloc in place at the top, reset.  Model runs and bad inputs of every
+ * policy: check_models.c. */
 #include <string.h>
 #include <unistd.h>
 
@@ -177,25 +178,6 @@ START_TEST(bad_settings)
 }
 END_TEST
 
-START_TEST(bad_inputs)
-{
-	static const char *const specs[] = { "bump", "bump:pool_chunk=4K,granule=16" };
-
-	tu_bad_inputs(specs[_i]);
-}
-END_TEST
-
-START_TEST(model_run)
-{
-	static const char *const specs[] = {
-		"bump", "bump:pool_chunk=8K", "bump:granule=64,pool_chunk=64K", "bump:threadsafe",
-	};
-	static const size_t max_size[] = { 3000, 20000, 700, 100 };
-
-	tu_model_run(specs[_i], 3000u + (unsigned)_i, 40000, max_size[_i]);
-}
-END_TEST
-
 static Suite *bump_suite(void)
 {
 	Suite *s = suite_create("bump");
@@ -209,13 +191,8 @@ static Suite *bump_suite(void)
 	tcase_add_test(tc, reset_keeps_memory);
 	tcase_add_test(tc, walk_tiles_chunks);
 	tcase_add_test(tc, bad_settings);
-	tcase_add_loop_test(tc, bad_inputs, 0, 2);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("random");
-	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, model_run, 0, 4);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

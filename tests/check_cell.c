@@ -1,6 +1,7 @@
 /* check_cell.c - the cell policy (seed 004 v3): fixed-size cells from slabs
  * mapped on demand, fresh cells in address order, LIFO reuse within a slab,
- * constant-time validation, and randomized runs. */
+ * constant-time validation.  Model runs and bad inputs of every policy:
+ * check_models.c. */
 #include <string.h>
 
 #include "testutil.h"
@@ -132,25 +133,6 @@ START_TEST(reset_and_calloc)
 }
 END_TEST
 
-START_TEST(bad_inputs)
-{
-	static const char *const specs[] = { "cell", "cell:cell_size=4096" };
-
-	tu_bad_inputs(specs[_i]);
-}
-END_TEST
-
-START_TEST(model_run)
-{
-	static const char *const specs[] = {
-		"cell", "cell:cell_size=8", "cell:cell_size=24", "cell:cell_size=4096,threadsafe",
-	};
-	static const size_t max_size[] = { 32, 8, 24, 4096 };
-
-	tu_model_run(specs[_i], 4000u + (unsigned)_i, 40000, max_size[_i]);
-}
-END_TEST
-
 static Suite *cell_suite(void)
 {
 	Suite *s = suite_create("cell");
@@ -162,13 +144,8 @@ static Suite *cell_suite(void)
 	tcase_add_test(tc, request_larger_than_cell);
 	tcase_add_test(tc, cell_sizes);
 	tcase_add_test(tc, reset_and_calloc);
-	tcase_add_loop_test(tc, bad_inputs, 0, 2);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("random");
-	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, model_run, 0, 4);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

@@ -1,6 +1,7 @@
 /* check_elastic.c - the elastic policy: pages mapped on demand one at a
  * time, VSZ growth of exactly one page per page (seed 001 Part B), the cap,
- * big requests, spare pages, and long randomized runs. */
+ * big requests, spare pages.  Model runs and bad inputs of every policy:
+ * check_models.c. */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -221,25 +222,6 @@ START_TEST(spare_pages_return_to_the_os)
 }
 END_TEST
 
-START_TEST(capped_heap_bad_inputs)
-{
-	tu_bad_inputs("elastic:max_pages=4,granule=256");
-}
-END_TEST
-
-START_TEST(model_run)
-{
-	static const char *const specs[] = {
-		"elastic", "elastic:max_pages=8", "elastic:spare_pages=0",
-		"elastic:spare_pages=1,page_size=8K", "elastic:granule=256,max_pages=4",
-		"elastic:granule=16,threadsafe",
-	};
-	static const size_t max_size[] = { 600, 3000, 9000, 5000, 4096, 300 };
-
-	tu_model_run(specs[_i], 2000u + (unsigned)_i, 40000, max_size[_i]);
-}
-END_TEST
-
 static Suite *elastic_suite(void)
 {
 	Suite *s = suite_create("elastic");
@@ -253,13 +235,8 @@ static Suite *elastic_suite(void)
 	tcase_add_test(tc, big_realloc_keeps_contents);
 	tcase_add_test(tc, metadata_grows_uncapped);
 	tcase_add_loop_test(tc, spare_pages_return_to_the_os, 0, 3);
-	tcase_add_test(tc, capped_heap_bad_inputs);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("random");
-	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, model_run, 0, 6);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

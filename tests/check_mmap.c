@@ -1,5 +1,6 @@
 /* check_mmap.c - the mmap policy (seed 004 v1): one mapping per
- * allocation, unmapped on free, mremap on realloc, and randomized runs. */
+ * allocation, unmapped on free, mremap on realloc.  Model runs and bad
+ * inputs of every policy: check_models.c. */
 #include <string.h>
 #include <unistd.h>
 
@@ -91,21 +92,6 @@ START_TEST(foreign_pages_refused)
 }
 END_TEST
 
-START_TEST(bad_inputs)
-{
-	tu_bad_inputs("mmap");
-}
-END_TEST
-
-START_TEST(model_run)
-{
-	static const char *const specs[] = { "mmap", "mmap:threadsafe" };
-	static const size_t max_size[] = { 20000, 300 };
-
-	tu_model_run(specs[_i], 5000u + (unsigned)_i, 20000, max_size[_i]);
-}
-END_TEST
-
 static Suite *mmap_suite(void)
 {
 	Suite *s = suite_create("mmap");
@@ -115,13 +101,8 @@ static Suite *mmap_suite(void)
 	tcase_add_test(tc, realloc_remaps);
 	tcase_add_test(tc, calloc_zero_and_reset);
 	tcase_add_test(tc, foreign_pages_refused);
-	tcase_add_test(tc, bad_inputs);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("random");
-	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, model_run, 0, 2);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

@@ -226,16 +226,6 @@ START_TEST(larger_region)
 }
 END_TEST
 
-START_TEST(model_run)
-{
-	static const char *const specs[] = {
-		"page", "page:page_size=16K", "page:granule=64,page_size=64K", "page:threadsafe",
-	};
-
-	tu_model_run(specs[_i], 1000u + (unsigned)_i, 40000, _i == 2 ? 3000 : 300);
-}
-END_TEST
-
 static Suite *page_suite(void)
 {
 	Suite *s = suite_create("page");
@@ -257,10 +247,6 @@ static Suite *page_suite(void)
 	tcase_add_test(tc, larger_region);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("random");
-	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, model_run, 0, 4);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
