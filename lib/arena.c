@@ -22,6 +22,7 @@ int pa_layout_init(struct pa_layout *L, size_t bytes, size_t granule)
 	memset(L, 0, sizeof(*L));
 	L->bytes = bytes;
 	L->units = (uint32_t)units;
+	L->gmask = granule - 1;
 	L->shift = (uint8_t)pa_log2(granule);
 	L->nclasses = (uint8_t)(pa_log2(units) + 1);
 	L->unit_words = (uint32_t)pa_bitmap_words(units);
@@ -35,17 +36,6 @@ int pa_layout_init(struct pa_layout *L, size_t bytes, size_t granule)
 	L->total_words = (uint32_t)off;
 	L->arena_bytes = sizeof(struct pa_arena) + off * sizeof(pa_word);
 	return 0;
-}
-
-/* The pieces of the bit area. */
-static inline pa_word *start_bits(const struct pa_arena *a)
-{
-	return (pa_word *)a->bits;
-}
-
-static inline pa_word *free_bits(const struct pa_arena *a, const struct pa_layout *L)
-{
-	return (pa_word *)a->bits + L->unit_words;
 }
 
 static inline pa_word *class_bits(const struct pa_arena *a, const struct pa_layout *L, unsigned c)
@@ -63,10 +53,14 @@ static inline size_t class_nbits(const struct pa_layout *L, unsigned c)
 	return ((L->units - 1) >> c) + 1;
 }
 
-/* Size of the chunk starting at unit i: up to the next start, or the end. */
+uint32_t pa_arena_next_start(const struct pa_arena *a, const struct pa_layout *L, uint32_t i)
+{
+	return (uint32_t)pa_bit_next(pa_start_bits(a), L->units, (size_t)i + 1);
+}
+
 static inline uint32_t chunk_units(const struct pa_arena *a, const struct pa_layout *L, uint32_t i)
 {
-	return (uint32_t)(pa_bit_next(start_bits(a), L->units, (size_t)i + 1) - i);
+	return pa_arena_chunk_units(a, L, i);
 }
 
 /* The class bit of free chunk (i, n): its first unit that is a multiple of 2^c. */
@@ -75,11 +69,19 @@ static inline size_t marker(uint32_t i, unsigned c)
 	return (((size_t)i + ((size_t)1 << c) - 1) >> c);
 }
 
+/* Chunk (i, n) is free and not cached: its class marker is set. */
+static int merges(const struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t n)
+{
+	unsigned c = pa_log2(n);
+
+	return pa_bit_test(pa_free_bits(a, L), i) && pa_bit_test(class_bits(a, L, c), marker(i, c));
+}
+
 static void free_insert(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t n)
 {
 	unsigned c = pa_log2(n);
 
-	pa_bit_set(free_bits(a, L), i);
+	pa_bit_set(pa_free_bits(a, L), i);
 	pa_bit_set(class_bits(a, L, c), marker(i, c));
 	class_count(a, L)[c]++;
 	a->class_mask |= (uint32_t)1 << c;
@@ -91,7 +93,7 @@ static void free_remove(struct pa_arena *a, const struct pa_layout *L, uint32_t 
 {
 	unsigned c = pa_log2(n);
 
-	pa_bit_clear(free_bits(a, L), i);
+	pa_bit_clear(pa_free_bits(a, L), i);
 	pa_bit_clear(class_bits(a, L, c), marker(i, c));
 	if (--class_count(a, L)[c] == 0)
 		a->class_mask &= ~((uint32_t)1 << c);
@@ -103,7 +105,7 @@ void pa_arena_init(struct pa_arena *a, const struct pa_layout *L, void *base)
 {
 	memset(a, 0, L->arena_bytes);
 	a->base = base;
-	pa_bit_set(start_bits(a), 0);
+	pa_bit_set(pa_start_bits(a), 0);
 	free_insert(a, L, 0, L->units);
 }
 
@@ -116,7 +118,7 @@ static void *take(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uin
 {
 	free_remove(a, L, i, n);
 	if (n > units) {
-		pa_bit_set(start_bits(a), i + units);
+		pa_bit_set(pa_start_bits(a), i + units);
 		free_insert(a, L, i + units, n - units);
 	}
 	a->used_chunks++;
@@ -126,7 +128,7 @@ static void *take(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uin
 /* The free chunk holding class c's bit j. */
 static inline uint32_t chunk_of_marker(const struct pa_arena *a, size_t j, unsigned c)
 {
-	return (uint32_t)pa_bit_prev(start_bits(a), j << c);
+	return (uint32_t)pa_bit_prev(pa_start_bits(a), j << c);
 }
 
 void *pa_arena_alloc(struct pa_arena *a, const struct pa_layout *L, uint32_t units)
@@ -155,53 +157,75 @@ void *pa_arena_alloc(struct pa_arena *a, const struct pa_layout *L, uint32_t uni
 	return NULL;
 }
 
-uint32_t pa_arena_live_units(const struct pa_arena *a, const struct pa_layout *L, const void *p)
-{
-	uintptr_t off = (uintptr_t)p - (uintptr_t)a->base;
-	uint32_t i;
-
-	if ((uintptr_t)p < (uintptr_t)a->base || off >= L->bytes || (off & (((uintptr_t)1 << L->shift) - 1)))
-		return 0;
-	i = (uint32_t)(off >> L->shift);
-	if (!pa_bit_test(start_bits(a), i) || pa_bit_test(free_bits(a, L), i))
-		return 0;
-	return chunk_units(a, L, i);
-}
-
 /* Merge free chunk (i, *n) with a free chunk after it, if there is one. */
 static void absorb_next(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t *n)
 {
 	uint32_t next = i + *n, nn;
 
-	if (next >= L->units || !pa_bit_test(free_bits(a, L), next))
+	if (next >= L->units || !pa_bit_test(pa_free_bits(a, L), next))
 		return;
 	nn = chunk_units(a, L, next);
+	if (!merges(a, L, next, nn))
+		return;
 	free_remove(a, L, next, nn);
-	pa_bit_clear(start_bits(a), next);
+	pa_bit_clear(pa_start_bits(a), next);
 	*n += nn;
 }
 
 /*
  *   [ prev free ][ this ][ next free ]  =>  [ ------ merged free ------ ]
  */
-void pa_arena_free(struct pa_arena *a, const struct pa_layout *L, void *p)
+static void free_units_at(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t n)
 {
-	uint32_t i = (uint32_t)(((unsigned char *)p - a->base) >> L->shift);
-	uint32_t n = chunk_units(a, L, i);
-
-	a->used_chunks--;
 	absorb_next(a, L, i, &n);
 	if (i > 0) {
-		uint32_t prev = (uint32_t)pa_bit_prev(start_bits(a), i - 1);
-		if (pa_bit_test(free_bits(a, L), prev)) {
+		uint32_t prev = (uint32_t)pa_bit_prev(pa_start_bits(a), i - 1);
+		if (merges(a, L, prev, i - prev)) {
 			uint32_t pn = i - prev;
 			free_remove(a, L, prev, pn);
-			pa_bit_clear(start_bits(a), i);
+			pa_bit_clear(pa_start_bits(a), i);
 			i = prev;
 			n += pn;
 		}
 	}
 	free_insert(a, L, i, n);
+}
+
+void pa_arena_free(struct pa_arena *a, const struct pa_layout *L, void *p)
+{
+	uint32_t i = (uint32_t)(((unsigned char *)p - a->base) >> L->shift);
+
+	a->used_chunks--;
+	free_units_at(a, L, i, chunk_units(a, L, i));
+}
+
+void pa_arena_release(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t n)
+{
+	pa_bit_clear(pa_free_bits(a, L), i);
+	free_units_at(a, L, i, n);
+}
+
+uint32_t pa_arena_live_units(const struct pa_arena *a, const struct pa_layout *L, const void *p)
+{
+	uintptr_t off = (uintptr_t)p - (uintptr_t)a->base;
+	uint32_t i = (uint32_t)(off >> L->shift);
+
+	if (off >= L->bytes || (off & L->gmask) || !pa_bit_test(pa_start_bits(a), i) ||
+	    pa_bit_test(pa_free_bits(a, L), i))
+		return 0;
+	return chunk_units(a, L, i);
+}
+
+uint32_t pa_arena_cached_units(const struct pa_arena *a, const struct pa_layout *L, const void *p)
+{
+	uintptr_t off = (uintptr_t)p - (uintptr_t)a->base;
+	uint32_t i = (uint32_t)(off >> L->shift), n;
+
+	if (off >= L->bytes || (off & L->gmask) || !pa_bit_test(pa_start_bits(a), i) ||
+	    !pa_bit_test(pa_free_bits(a, L), i))
+		return 0;
+	n = chunk_units(a, L, i);
+	return merges(a, L, i, n) ? 0 : n;
 }
 
 /*
@@ -215,32 +239,48 @@ int pa_arena_resize(struct pa_arena *a, const struct pa_layout *L, void *p, uint
 
 	if (units < n) {
 		rest = n - units;
-		pa_bit_set(start_bits(a), i + units);
+		pa_bit_set(pa_start_bits(a), i + units);
 		absorb_next(a, L, i + units, &rest);
 		free_insert(a, L, i + units, rest);
 	} else if (units > n) {
 		uint32_t nn;
-		if (next >= L->units || !pa_bit_test(free_bits(a, L), next))
+		if (next >= L->units || !pa_bit_test(pa_free_bits(a, L), next))
 			return -1;
 		nn = chunk_units(a, L, next);
-		if (nn < units - n)
+		if (nn < units - n || !merges(a, L, next, nn))
 			return -1;
 		free_remove(a, L, next, nn);
-		pa_bit_clear(start_bits(a), next);
+		pa_bit_clear(pa_start_bits(a), next);
 		if (nn > units - n) {
-			pa_bit_set(start_bits(a), i + units);
+			pa_bit_set(pa_start_bits(a), i + units);
 			free_insert(a, L, i + units, nn - (units - n));
 		}
 	}
 	return 0;
 }
 
-uint32_t pa_arena_largest_free(const struct pa_arena *a, const struct pa_layout *L)
+/* With cached chunks: the longest run of free and cached chunks. */
+static uint32_t largest_run(const struct pa_arena *a, const struct pa_layout *L)
+{
+	uint32_t best = 0, run = 0, i, n;
+
+	for (i = 0; i < L->units; i += n) {
+		n = chunk_units(a, L, i);
+		run = pa_bit_test(pa_free_bits(a, L), i) ? run + n : 0;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
+uint32_t pa_arena_largest_free(const struct pa_arena *a, const struct pa_layout *L, int cached)
 {
 	uint32_t best = 0;
 	unsigned c;
 	size_t j;
 
+	if (cached)
+		return largest_run(a, L);
 	if (!a->class_mask)
 		return 0;
 	c = pa_log2(a->class_mask);
@@ -270,36 +310,37 @@ static int tail_clear(const pa_word *b, size_t nbits)
 	return r == 0 || !(b[nbits / PA_WORD_BITS] >> r);
 }
 
-int pa_arena_check(const struct pa_arena *a, const struct pa_layout *L)
+int pa_arena_check(const struct pa_arena *a, const struct pa_layout *L, uint32_t cached[2])
 {
 	uint32_t counts[PA_MAX_CLASSES] = { 0 };
 	uint32_t free_units = 0, free_chunks = 0, used = 0, i, n;
 	int prev_free = 0;
 	unsigned c;
 
-	if (!pa_bit_test(start_bits(a), 0) || !tail_clear(start_bits(a), L->units) ||
-	    !tail_clear(free_bits(a, L), L->units))
+	if (!pa_bit_test(pa_start_bits(a), 0) || !tail_clear(pa_start_bits(a), L->units) ||
+	    !tail_clear(pa_free_bits(a, L), L->units))
 		return -1;
 	for (i = 0; i < L->units; i += n) {
-		int is_free = pa_bit_test(free_bits(a, L), i);
+		int is_free = pa_bit_test(pa_free_bits(a, L), i);
 		n = chunk_units(a, L, i);
-		if (pa_bit_next(free_bits(a, L), L->units, i + 1) < (size_t)i + n)
+		if (pa_bit_next(pa_free_bits(a, L), L->units, i + 1) < (size_t)i + n)
 			return -1;	/* a free bit inside a chunk */
-		if (!is_free) {
-			used++;
+		if (!is_free || !merges(a, L, i, n)) {
+			used += !is_free;
+			cached[0] += is_free;
+			cached[1] += is_free ? n : 0;
 			prev_free = 0;
 			continue;
 		}
-		c = pa_log2(n);
-		if (prev_free || !pa_bit_test(class_bits(a, L, c), marker(i, c)))
-			return -1;	/* two free neighbours unmerged, or a lost marker */
-		counts[c]++;
+		if (prev_free)
+			return -1;	/* two free neighbours unmerged */
+		counts[pa_log2(n)]++;
 		free_units += n;
 		free_chunks++;
 		prev_free = 1;
 	}
 	if (free_units != a->free_units || free_chunks != a->free_chunks || used != a->used_chunks)
-		return -1;
+		return -1;	/* a lost marker shows in cached[] as a cached chunk too many */
 	for (c = 0; c < L->nclasses; c++) {
 		const pa_word *b = class_bits(a, L, c);
 		size_t nb = class_nbits(L, c);
@@ -320,7 +361,7 @@ int pa_arena_walk(const struct pa_arena *a, const struct pa_layout *L,
 	for (i = 0; i < L->units; i += n) {
 		n = chunk_units(a, L, i);
 		r = fn(a->base + ((size_t)i << L->shift), (size_t)n << L->shift,
-		       !pa_bit_test(free_bits(a, L), i), arg);
+		       !pa_bit_test(pa_free_bits(a, L), i), arg);
 		if (r)
 			return r;
 	}

@@ -34,6 +34,7 @@
 /* What every arena of one heap shares: sizes and where each bitmap sits. */
 struct pa_layout {
 	size_t bytes;			/* region size */
+	uintptr_t gmask;		/* granule - 1 */
 	uint32_t units;			/* bytes >> shift */
 	uint8_t shift;			/* log2 of the granule */
 	uint8_t nclasses;		/* floor(log2(units)) + 1 */
@@ -46,12 +47,23 @@ struct pa_layout {
 
 struct pa_arena {
 	unsigned char *base;		/* the region */
-	uint32_t free_units;
+	uint32_t free_units;		/* in free chunks, cached ones apart */
 	uint32_t free_chunks;
-	uint32_t used_chunks;
+	uint32_t used_chunks;		/* live chunks */
 	uint32_t class_mask;		/* bit c: some free chunk is of class c */
 	pa_word bits[];			/* start, free, class bitmaps, counts */
 };
+
+/* The pieces of the bit area. */
+static inline pa_word *pa_start_bits(const struct pa_arena *a)
+{
+	return (pa_word *)a->bits;
+}
+
+static inline pa_word *pa_free_bits(const struct pa_arena *a, const struct pa_layout *L)
+{
+	return (pa_word *)a->bits + L->unit_words;
+}
 
 /* Lay out the bitmaps for regions of bytes in granules; -1/EINVAL when the
  * granule is not a power of two or the region has 0 or over PA_MAX_UNITS. */
@@ -63,18 +75,106 @@ void pa_arena_init(struct pa_arena *a, const struct pa_layout *L, void *base);
 /* Allocate units; returns the chunk or NULL when no free chunk is big enough. */
 void *pa_arena_alloc(struct pa_arena *a, const struct pa_layout *L, uint32_t units);
 
+/* The first chunk start after unit i, or units: a search, out of line. */
+uint32_t pa_arena_next_start(const struct pa_arena *a, const struct pa_layout *L, uint32_t i);
+
+/* Units of the chunk starting at unit i: up to the next start, or the end;
+ * inline when the next start lies in the same word. */
+static inline uint32_t pa_arena_chunk_units(const struct pa_arena *a, const struct pa_layout *L, uint32_t i)
+{
+	size_t j = (size_t)i + 1;
+	pa_word rest = j < L->units ? pa_start_bits(a)[j / PA_WORD_BITS] >> (j % PA_WORD_BITS) : 0;
+
+	if (rest)
+		return 1 + (uint32_t)__builtin_ctzll(rest);
+	return pa_arena_next_start(a, L, i) - i;
+}
+
+/*
+ * Units of the live chunk starting at p, its first unit in *ip, when that
+ * is quick to tell: inline, when the next chunk starts in p's bitmap word
+ * or the next one (so always for a chunk of up to 64 units).  0 when p is
+ * not a live chunk (outside the region, inside a unit or a chunk, free,
+ * cached), and also for a longer chunk: then pa_arena_live_units knows.
+ */
+static inline uint32_t pa_arena_live_quick(const struct pa_arena *a, const struct pa_layout *L,
+					   const void *p, uint32_t *ip)
+{
+	uintptr_t off = (uintptr_t)p - (uintptr_t)a->base;
+	const pa_word *start = pa_start_bits(a);
+	uint32_t i, b, w;
+	pa_word rest;
+
+	/* one compare for both ends: below base, off wraps to a huge value */
+	if (off >= L->bytes || (off & L->gmask))
+		return 0;
+	i = (uint32_t)(off >> L->shift);
+	b = i % PA_WORD_BITS;
+	w = i / PA_WORD_BITS;
+	if (!((start[w] & ~pa_free_bits(a, L)[w]) >> b & 1))
+		return 0;
+	*ip = i;
+	rest = start[w] >> b >> 1;
+	if (rest)
+		return 1 + (uint32_t)__builtin_ctzll(rest);
+	if (w + 1 == L->unit_words)
+		return L->units - i;
+	rest = start[w + 1];
+	return rest ? PA_WORD_BITS - b + (uint32_t)__builtin_ctzll(rest) : 0;
+}
+
 /* Units of the live chunk starting at p, or 0 if p is not one. */
 uint32_t pa_arena_live_units(const struct pa_arena *a, const struct pa_layout *L, const void *p);
 
 /* Free the live chunk at p (checked with pa_arena_live_units first). */
 void pa_arena_free(struct pa_arena *a, const struct pa_layout *L, void *p);
 
+/*
+ * Cached chunks: a policy may keep a live chunk it is asked to free on a
+ * quick list of its own, to hand out again for a request of the same size,
+ * instead of freeing it.  pa_arena_cache marks the chunk free, so that it is
+ * no longer live (a second free of it, usable_size and realloc see a free
+ * chunk; walk reports it free), but leaves it out of the size classes and
+ * unmerged: no search finds it, its neighbours do not absorb it; nor do
+ * free_units and free_chunks count it (the policy's lists do).
+ * pa_arena_uncache makes it live again; pa_arena_release frees it for good
+ * (merged as usual).  A free chunk without its class marker is a cached
+ * one: pa_arena_check counts them for the policy to compare with its lists.
+ */
+static inline void pa_arena_cache(struct pa_arena *a, const struct pa_layout *L, uint32_t i)
+{
+	pa_bit_set(pa_free_bits(a, L), i);
+	a->used_chunks--;
+}
+
+static inline void pa_arena_uncache(struct pa_arena *a, const struct pa_layout *L, uint32_t i)
+{
+	pa_bit_clear(pa_free_bits(a, L), i);
+	a->used_chunks++;
+}
+
+void pa_arena_release(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t n);
+
+/* Units of the cached chunk starting at p, or 0 if p is not one. */
+uint32_t pa_arena_cached_units(const struct pa_arena *a, const struct pa_layout *L, const void *p);
+
+/* Sizes a quick list may hold: 1 .. PA_QUICK_MAX units, and no more than a
+ * sixteenth of the region. */
+#define PA_QUICK_MAX 32u
+
+static inline uint32_t pa_quick_max(const struct pa_layout *L)
+{
+	return L->units / 16 < PA_QUICK_MAX ? L->units / 16 : PA_QUICK_MAX;
+}
+
 /* Resize the live chunk at p in place; 0, or -1 when the next chunk is not
  * free or not large enough. */
 int pa_arena_resize(struct pa_arena *a, const struct pa_layout *L, void *p, uint32_t units);
 
-/* Largest free chunk, in units. */
-uint32_t pa_arena_largest_free(const struct pa_arena *a, const struct pa_layout *L);
+/* Largest free chunk, in units; with cached chunks (cached: the arena may
+ * hold some), counting them as the free ones they and their free
+ * neighbours would merge into when released. */
+uint32_t pa_arena_largest_free(const struct pa_arena *a, const struct pa_layout *L, int cached);
 
 static inline int pa_is_pow2_u32(uint32_t n)
 {
@@ -95,7 +195,9 @@ static inline uint32_t pa_units_of(const struct pa_layout *L, size_t size)
 	return (uint32_t)((size + ((size_t)1 << L->shift) - 1) >> L->shift);
 }
 
-int pa_arena_check(const struct pa_arena *a, const struct pa_layout *L);
+/* Check every invariant; count the cached chunks and their units into
+ * cached[0] and cached[1] for the caller to compare with its lists. */
+int pa_arena_check(const struct pa_arena *a, const struct pa_layout *L, uint32_t cached[2]);
 int pa_arena_walk(const struct pa_arena *a, const struct pa_layout *L,
 		  pagealloc_walk_fn fn, void *arg);
 

@@ -11,6 +11,14 @@
  *   table        an open-addressing hash from system-page number to
  *                descriptor, so free finds a pointer's page in one probe
  *                (nothing assumes that two mmaps are adjacent).
+ *   hot          the page of the last free, tried before the table;
+ *   quick lists  as in page.c, one set for the heap: a freed chunk of
+ *                1..qmax units stays cached (arena.h) on a stack for its
+ *                exact size, with its page, and the next request of that
+ *                size pops it.  A request that nothing else serves releases
+ *                every cached chunk before a page is mapped; a page that
+ *                holds nothing live counts as empty, and one unmapped
+ *                takes its cached chunks off the stacks first.
  * With max_pages set, descriptors and table are mapped with the heap at
  * create, so the process VSZ then grows by exactly one page per page.
  */
@@ -24,6 +32,7 @@
 #define DESCS_PER_BLOCK 32		/* uncapped heaps map descriptors 32 at a time */
 #define MIN_TABLE 64
 #define MAX_PAGES_CAP ((size_t)1 << 24)
+#define QUICK_DEPTH 8			/* chunks cached per size */
 
 struct pa_page {
 	struct pa_page *next, *prev;		/* list[cls] */
@@ -39,6 +48,11 @@ struct slot {
 	struct pa_page *pg;
 };
 
+struct quick {
+	void *p;
+	struct pa_page *pg;
+};
+
 struct desc_block {
 	struct desc_block *next;
 	size_t bytes;
@@ -46,6 +60,12 @@ struct desc_block {
 
 struct elastic_state {
 	struct pa_layout L;
+	size_t qbytes;				/* requests up to qmax units use the quick lists */
+	uint32_t qmax;
+	size_t quick_chunks;			/* cached, on all the lists */
+	struct pa_page *hot;
+	uint8_t qtop[PA_QUICK_MAX + 1];		/* qtop[n]: chunks of n units cached */
+	struct quick qslot[PA_QUICK_MAX][QUICK_DEPTH];	/* qslot[n - 1][k] */
 	size_t desc_bytes;			/* descriptor plus arena */
 	size_t pages;				/* pages held, large mappings in page_size units */
 	size_t empty;				/* pages with nothing in use */
@@ -130,6 +150,19 @@ static struct pa_page *table_find(const struct elastic_state *st, const void *p)
 		if (st->table[i].key == key)
 			return st->table[i].pg;
 	return NULL;
+}
+
+/* The page of p: the hot one, or the table's answer, which becomes hot. */
+static struct pa_page *page_of(struct elastic_state *st, const void *p)
+{
+	struct pa_page *pg = st->hot;
+
+	if (pg && (uintptr_t)p - (uintptr_t)pg->base < st->L.bytes)
+		return pg;
+	pg = table_find(st, p);
+	if (pg && !pg->big_bytes)
+		st->hot = pg;
+	return pg;
 }
 
 static void table_put(struct elastic_state *st, uintptr_t key, struct pa_page *pg)
@@ -334,6 +367,8 @@ static void unmap_page(pagealloc *h, struct pa_page *pg)
 	struct elastic_state *st = state(h);
 	size_t k;
 
+	if (st->hot == pg)
+		st->hot = NULL;
 	list_unlink(st, pg);
 	all_unlink(st, pg);
 	for (k = 0; k < key_count(st, pg); k++)
@@ -343,16 +378,17 @@ static void unmap_page(pagealloc *h, struct pa_page *pg)
 	put_desc(st, pg);
 }
 
-static int is_empty(const struct elastic_state *st, const struct pa_page *pg)
+/* Nothing live on the page (cached chunks may be). */
+static int is_empty(const struct pa_page *pg)
 {
-	return arena(pg)->free_units == st->L.units;
+	return arena(pg)->used_chunks == 0;
 }
 
 /* Allocate units from pg; NULL when no chunk of pg fits. */
 static void *alloc_on(pagealloc *h, struct pa_page *pg, uint32_t units)
 {
 	struct elastic_state *st = state(h);
-	int was_empty = is_empty(st, pg);
+	int was_empty = is_empty(pg);
 	void *p = pa_arena_alloc(arena(pg), &st->L, units);
 
 	if (!p)
@@ -380,37 +416,138 @@ static void *big_alloc(pagealloc *h, size_t size)
 	return pg->base;
 }
 
+/* ---- quick lists ---- */
+
+static uint32_t unit_of(const struct elastic_state *st, const struct quick *q)
+{
+	return (uint32_t)(((unsigned char *)q->p - q->pg->base) >> st->L.shift);
+}
+
+/* Release the cached chunk of n units at q->p for good. */
+static void release(struct elastic_state *st, const struct quick *q, uint32_t n)
+{
+	pa_arena_release(arena(q->pg), &st->L, unit_of(st, q), n);
+	st->quick_chunks--;
+	relist(st, q->pg);
+}
+
+/* Release the cached chunks on page pg. */
+static void quick_purge(struct elastic_state *st, const struct pa_page *pg)
+{
+	uint32_t n, k;
+
+	for (n = 1; n <= st->qmax; n++)
+		for (k = st->qtop[n]; k-- > 0;) {
+			struct quick *q = &st->qslot[n - 1][k];
+			if (q->pg != pg)
+				continue;
+			release(st, q, n);
+			*q = st->qslot[n - 1][--st->qtop[n]];
+		}
+}
+
+/* Release the newer half of every quick list (all of it when keep_half is
+ * 0): a request that only released memory can serve gets it, and the lists
+ * keep enough to go on serving their sizes. */
+static void quick_trim(struct elastic_state *st, int keep_half)
+{
+	uint32_t n, keep;
+
+	for (n = 1; n <= st->qmax; n++)
+		for (keep = keep_half ? st->qtop[n] / 2 : 0; st->qtop[n] > keep;) {
+			st->qtop[n]--;
+			release(st, &st->qslot[n - 1][st->qtop[n]], n);
+		}
+}
+
+/* Page pg has just lost its last live chunk. */
+static void emptied(pagealloc *h, struct pa_page *pg)
+{
+	struct elastic_state *st = state(h);
+
+	if (++st->empty <= h->cfg.spare_pages) {
+		relist(st, pg);
+		return;
+	}
+	st->empty--;
+	quick_purge(st, pg);
+	unmap_page(h, pg);
+}
+
 /*
  * The smallest class whose every chunk fits, on any page: one
  * find-first-set.  Only when no such class exists are the pages whose
  * largest chunks share the request's class searched, and only when none of
- * those fits is a page mapped.
+ * those fits (and no cached chunk is left to release: half of them first,
+ * then the rest) is a page mapped.
  */
-static void *elastic_alloc(pagealloc *h, size_t size)
+static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 {
 	struct elastic_state *st = state(h);
 	uint32_t units, m;
 	struct pa_page *pg;
+	int tries = 0;
 	void *p;
 
 	if (size > st->L.bytes)
 		return big_alloc(h, size);
 	units = pa_units_of(&st->L, size);
-	m = st->list_mask & pa_fit_mask(units);
-	if (m)
-		return alloc_on(h, st->list[__builtin_ctz(m)], units);
-	if (!pa_is_pow2_u32(units))
-		for (pg = st->list[pa_log2(units)]; pg; pg = pg->next)
-			if ((p = alloc_on(h, pg, units)))
-				return p;
+	for (;; tries++) {
+		m = st->list_mask & pa_fit_mask(units);
+		if (m)
+			return alloc_on(h, st->list[__builtin_ctz(m)], units);
+		if (!pa_is_pow2_u32(units))
+			for (pg = st->list[pa_log2(units)]; pg; pg = pg->next)
+				if ((p = alloc_on(h, pg, units)))
+					return p;
+		if (!st->quick_chunks)
+			break;
+		quick_trim(st, tries == 0);
+	}
 	pg = map_page(h, 0);
 	return pg ? alloc_on(h, pg, units) : NULL;
 }
 
-static int elastic_free(pagealloc *h, void *p)
+static void *elastic_alloc(pagealloc *h, size_t size)
 {
 	struct elastic_state *st = state(h);
-	struct pa_page *pg = table_find(st, p);
+	struct pa_arena *a;
+	struct quick *q;
+	uint32_t units;
+
+	if (size > st->qbytes)
+		return alloc_slow(h, size);
+	units = pa_units_of(&st->L, size);
+	if (!st->qtop[units])
+		return alloc_slow(h, size);
+	q = &st->qslot[units - 1][--st->qtop[units]];
+	a = arena(q->pg);
+	st->empty -= is_empty(q->pg);
+	pa_arena_uncache(a, &st->L, unit_of(st, q));
+	st->quick_chunks--;
+	pa_account_alloc(h, (size_t)units << st->L.shift);
+	return q->p;
+}
+
+/* Cache the live chunk (i, n) of page pg on its quick list, which has room. */
+static inline __attribute__((always_inline)) void
+quick_put(pagealloc *h, struct pa_page *pg, void *p, uint32_t i, uint32_t n)
+{
+	struct elastic_state *st = state(h);
+
+	pa_arena_cache(arena(pg), &st->L, i);
+	st->qslot[n - 1][st->qtop[n]++] = (struct quick){ p, pg };
+	st->quick_chunks++;
+	pa_account_free(h, (size_t)n << st->L.shift);
+	if (is_empty(pg))
+		emptied(h, pg);
+}
+
+/* Every free but the common one: a large mapping, a chunk whose size takes
+ * a search, one the quick lists do not take, or no live chunk at all. */
+static __attribute__((noinline)) int free_slow(pagealloc *h, struct pa_page *pg, void *p)
+{
+	struct elastic_state *st = state(h);
 	uint32_t n;
 
 	if (!pg)
@@ -425,14 +562,29 @@ static int elastic_free(pagealloc *h, void *p)
 	n = pa_arena_live_units(arena(pg), &st->L, p);
 	if (!n)
 		return pa_einval();
+	if (n <= st->qmax && st->qtop[n] < QUICK_DEPTH) {
+		quick_put(h, pg, p, (uint32_t)(((unsigned char *)p - pg->base) >> st->L.shift), n);
+		return 0;
+	}
 	pa_arena_free(arena(pg), &st->L, p);
 	pa_account_free(h, (size_t)n << st->L.shift);
-	if (is_empty(st, pg) && ++st->empty > h->cfg.spare_pages) {
-		st->empty--;
-		unmap_page(h, pg);
-	} else {
+	if (is_empty(pg))
+		emptied(h, pg);
+	else
 		relist(st, pg);
-	}
+	return 0;
+}
+
+static int elastic_free(pagealloc *h, void *p)
+{
+	struct elastic_state *st = state(h);
+	struct pa_page *pg = page_of(st, p);
+	uint32_t i, n;
+
+	if (!pg || pg->big_bytes || !(n = pa_arena_live_quick(arena(pg), &st->L, p, &i)) ||
+	    n > st->qmax || st->qtop[n] == QUICK_DEPTH)
+		return free_slow(h, pg, p);
+	quick_put(h, pg, p, i, n);
 	return 0;
 }
 
@@ -500,10 +652,12 @@ static void *elastic_realloc(pagealloc *h, void *p, size_t size)
 
 /* ---- whole-heap calls ---- */
 
-static int check_page(const pagealloc *h, const struct pa_page *pg, size_t *in_use, size_t *chunks)
+static int check_page(const pagealloc *h, const struct pa_page *pg, size_t *in_use, size_t *chunks,
+		      size_t *cached)
 {
 	const struct elastic_state *st = state(h);
 	const struct pa_arena *a = arena(pg);
+	uint32_t c[2] = { 0, 0 };
 	size_t k;
 
 	for (k = 0; k < key_count(st, pg); k++)
@@ -514,29 +668,58 @@ static int check_page(const pagealloc *h, const struct pa_page *pg, size_t *in_u
 		*chunks += 1;
 		return pg->cls == -1 && pg->big_bytes % st->L.bytes == 0 ? 0 : -1;
 	}
-	if (pa_arena_check(a, &st->L) || a->base != pg->base ||
+	if (pa_arena_check(a, &st->L, c) || a->base != pg->base ||
 	    pg->cls != (a->class_mask ? (int)pa_log2(a->class_mask) : -1))
 		return -1;
-	*in_use += (size_t)(st->L.units - a->free_units) << st->L.shift;
+	*in_use += (size_t)(st->L.units - a->free_units - c[1]) << st->L.shift;
 	*chunks += a->used_chunks;
+	*cached += c[0];
 	return 0;
+}
+
+/* The quick lists hold exactly the cached chunks: each entry one of the
+ * right size on a page of this heap, no chunk twice, as many as the pages
+ * count. */
+static int quick_check(const struct elastic_state *st, size_t cached)
+{
+	size_t entries = 0;
+	uint32_t n, k, m, l;
+
+	for (n = 1; n <= st->qmax; n++) {
+		if (st->qtop[n] > QUICK_DEPTH)
+			return -1;
+		for (k = 0; k < st->qtop[n]; k++) {
+			const struct quick *q = &st->qslot[n - 1][k];
+			if (table_find(st, q->p) != q->pg || q->pg->big_bytes ||
+			    pa_arena_cached_units(arena(q->pg), &st->L, q->p) != n)
+				return -1;
+			for (m = n; m <= st->qmax; m++)
+				for (l = m == n ? k + 1 : 0; l < st->qtop[m]; l++)
+					if (st->qslot[m - 1][l].p == q->p)
+						return -1;
+			entries++;
+		}
+	}
+	return entries == st->quick_chunks && entries == cached ? 0 : -1;
 }
 
 static int elastic_check(const pagealloc *h)
 {
 	const struct elastic_state *st = state(h);
-	size_t pages = 0, empty = 0, keys = 0, listed = 0, in_use = 0, chunks = 0;
+	size_t pages = 0, empty = 0, keys = 0, listed = 0, in_use = 0, chunks = 0, cached = 0;
 	const struct pa_page *pg;
 	unsigned c;
 
 	for (pg = st->all; pg; pg = pg->all_next) {
-		if (check_page(h, pg, &in_use, &chunks))
+		if (check_page(h, pg, &in_use, &chunks, &cached))
 			return -1;
 		pages += page_count(st, pg);
 		keys += key_count(st, pg);
-		empty += !pg->big_bytes && is_empty(st, pg);
+		empty += !pg->big_bytes && is_empty(pg);
 		listed += pg->cls >= 0;
 	}
+	if (quick_check(st, cached))
+		return -1;
 	for (c = 0; c < PA_MAX_CLASSES; c++) {
 		if (!!(st->list_mask & ((uint32_t)1 << c)) != !!st->list[c])
 			return -1;
@@ -573,13 +756,17 @@ static void elastic_stats(const pagealloc *h, struct pagealloc_stats *s)
 	const struct elastic_state *st = state(h);
 	const struct pa_page *pg;
 	size_t largest;
+	uint32_t n;
 
+	for (n = 1; n <= st->qmax; n++)
+		s->free_bytes += ((size_t)st->qtop[n] * n) << st->L.shift;
+	s->free_chunks += st->quick_chunks;
 	for (pg = st->all; pg; pg = pg->all_next) {
 		if (pg->big_bytes)
 			continue;
 		s->free_bytes += (size_t)arena(pg)->free_units << st->L.shift;
 		s->free_chunks += arena(pg)->free_chunks;
-		largest = (size_t)pa_arena_largest_free(arena(pg), &st->L) << st->L.shift;
+		largest = (size_t)pa_arena_largest_free(arena(pg), &st->L, st->quick_chunks > 0) << st->L.shift;
 		if (largest > s->largest_free_bytes)
 			s->largest_free_bytes = largest;
 	}
@@ -595,6 +782,8 @@ static int elastic_init(pagealloc *h)
 	st->sys_shift = pa_log2(pa_sys_page());
 	st->keys_per_page = keys_per_page(&h->cfg);
 	st->capped = h->cfg.max_pages != 0;
+	st->qmax = pa_quick_max(&st->L);
+	st->qbytes = (size_t)st->qmax << st->L.shift;
 	if (st->capped) {
 		st->table_cap = table_cap_for(h->cfg.max_pages * st->keys_per_page);
 		st->table_bits = pa_log2(st->table_cap);
@@ -628,6 +817,8 @@ static void elastic_reset(pagealloc *h)
 	struct elastic_state *st = state(h);
 	struct pa_page *pg, *next;
 
+	memset(st->qtop, 0, sizeof(st->qtop));
+	st->quick_chunks = 0;
 	st->empty = 0;
 	for (pg = st->all; pg; pg = next) {
 		next = pg->all_next;
