@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "annotate.h"
 #include "internal.h"
 
 #define ALIGNMENT 8
@@ -160,6 +161,7 @@ static void split(struct brk_state *st, struct block_meta *b, size_t size)
 	if (b->size - size < META + ALIGNMENT)
 		return;
 	rest = (struct block_meta *)((unsigned char *)payload(b) + size);
+	pa_annot_claim(rest, META);	/* a header inside a freed payload */
 	rest->size = b->size - size - META;
 	rest->status = STATUS_FREE;
 	b->size = size;
@@ -316,6 +318,7 @@ static struct block_meta *heap_alloc(pagealloc *h, size_t size)
 		return new_block(h, size, STATUS_ALLOC);
 	split(st, b, size);
 	b->status = STATUS_ALLOC;
+	pa_annot_claim(payload(b), b->size);	/* calloc and realloc fill it */
 	return b;
 }
 
@@ -392,7 +395,7 @@ static void *brk_realloc(pagealloc *h, void *p, size_t size)
 {
 	struct brk_state *st = state(h);
 	struct block_meta *b = live_block(h, p), *n;
-	size_t old = b->size, want;
+	size_t old = b->size, keep = old, want;
 
 	if (size > MAX_REQUEST) {
 		errno = ENOMEM;
@@ -405,6 +408,7 @@ static void *brk_realloc(pagealloc *h, void *p, size_t size)
 	 * time (they stay merged), or extend the last block */
 	while (b->size < want && adjacent(b, b->next) && b->next->status == STATUS_FREE)
 		absorb(st, b);
+	pa_annot_claim((unsigned char *)p + old, b->size - old);	/* now part of the chunk */
 	if (b->size < want && extend_last(h, b, want)) {
 		pa_account_resize(h, old, b->size);
 		old = b->size;
@@ -417,7 +421,7 @@ move:
 	n = alloc_block(h, size, h->cfg.mmap_threshold);
 	if (!n)
 		return NULL;
-	memcpy(payload(n), p, old < size ? old : size);
+	memcpy(payload(n), p, keep < size ? keep : size);	/* not what was absorbed */
 	release(h, b);
 	return payload(n);
 }

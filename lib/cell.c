@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "addrmap.h"
+#include "annotate.h"
 #include "bitmap.h"
 #include "internal.h"
 
@@ -152,6 +153,7 @@ static void *take(struct cell_state *st, struct slab *s)
 
 	if (p) {
 		s->free = *(void **)p;
+		pa_annot_claim(p, st->size);	/* calloc clears it */
 		s->nfree--;
 		pa_bit_set(s->live, index_of(st, s, p));
 	} else if (s->fresh < st->ncells) {
@@ -244,6 +246,7 @@ static int cell_free(pagealloc *h, void *p)
 	if (!s)
 		return pa_einval();
 	pa_bit_clear(s->live, i);
+	pa_annot_claim(p, sizeof(void *));	/* the link stays addressable */
 	*(void **)p = s->free;
 	s->free = p;
 	s->nfree++;

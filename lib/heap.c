@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "annotate.h"
 #include "internal.h"
 
 static const struct pa_policy *const policies[PAGEALLOC_POLICY_COUNT] = {
@@ -30,16 +31,58 @@ void *pa_einval_ptr(void)
 	return NULL;
 }
 
+/* Every call into the policy runs between lock and unlock, and so in
+ * memcheck's quiet mode (annotate.h). */
 static void lock(const pagealloc *h)
 {
 	if (h->cfg.flags & PAGEALLOC_THREADSAFE)
 		pthread_mutex_lock((pthread_mutex_t *)&h->lock);
+	pa_annot_enter();
 }
 
 static void unlock(const pagealloc *h)
 {
+	pa_annot_leave();
 	if (h->cfg.flags & PAGEALLOC_THREADSAFE)
 		pthread_mutex_unlock((pthread_mutex_t *)&h->lock);
+}
+
+/* ---- what memcheck and ASan are told (annotate.h) ---- */
+
+/* A new chunk (or NULL); its first defined bytes hold data already. */
+static void *watch_new(const pagealloc *h, void *p, size_t defined)
+{
+	if (p && pa_annot_active())
+		pa_annot_alloc(p, h->pol->usable_size(h, p), defined);
+	return p;
+}
+
+/* The live chunk p (old usable bytes) became q: resized in place, moved
+ * with its first copied bytes, or left as it was (q NULL). */
+static void watch_realloc(const pagealloc *h, void *p, size_t old, void *q, size_t copied)
+{
+	if (!q || !pa_annot_active())
+		return;
+	if (q == p) {
+		pa_annot_resize(p, old, h->pol->usable_size(h, p));
+		return;
+	}
+	pa_annot_moved(p);
+	watch_new(h, q, copied);
+}
+
+static int forget_chunk(void *p, size_t size, int in_use, void *arg)
+{
+	(void)arg;
+	pa_annot_forget(p, size, in_use);
+	return 0;
+}
+
+/* Before reset and destroy: no chunk stays registered or poisoned. */
+static void forget_all(const pagealloc *h)
+{
+	if (pa_annot_active())
+		h->pol->walk(h, forget_chunk, NULL);
 }
 
 PA_EXPORT pagealloc *pagealloc_create(const struct pagealloc_config *cfg)
@@ -80,7 +123,10 @@ PA_EXPORT int pagealloc_destroy(pagealloc *h)
 {
 	if (!h)
 		return pa_einval();
+	pa_annot_enter();
+	forget_all(h);
 	h->pol->fini(h);
+	pa_annot_leave();
 	pthread_mutex_destroy(&h->lock);
 	return munmap(h, pa_round_up(h->map_bytes, pa_sys_page()));
 }
@@ -118,7 +164,7 @@ PA_EXPORT void *pagealloc_alloc(pagealloc *h, size_t size)
 	if (bad_size(h, size))
 		return refused(h, EINVAL);
 	lock(h);
-	p = h->pol->alloc(h, size);
+	p = watch_new(h, h->pol->alloc(h, size), 0);
 	if (!p)
 		failed(h, errno);
 	unlock(h);
@@ -138,9 +184,9 @@ PA_EXPORT void *pagealloc_calloc(pagealloc *h, size_t nmemb, size_t size)
 		return refused(h, EINVAL);
 	lock(h);
 	if (h->pol->calloc) {
-		p = h->pol->calloc(h, total);
+		p = watch_new(h, h->pol->calloc(h, total), total);
 	} else {
-		p = h->pol->alloc(h, total);
+		p = watch_new(h, h->pol->alloc(h, total), 0);
 		if (p)
 			memset(p, 0, total);
 	}
@@ -156,7 +202,9 @@ void *pa_realloc_move(pagealloc *h, void *p, size_t old_usable, size_t size)
 
 	if (!q)
 		return NULL;
+	pa_annot_claim(q, size);	/* it may have been a freed chunk */
 	memcpy(q, p, old_usable < size ? old_usable : size);
+	pa_annot_poison(p, old_usable);		/* before the policy may unmap it */
 	h->pol->free(h, p);
 	return q;
 }
@@ -183,6 +231,7 @@ PA_EXPORT void *pagealloc_realloc(pagealloc *h, void *p, size_t size)
 		return pa_einval_ptr();
 	}
 	q = h->pol->realloc ? h->pol->realloc(h, p, size) : pa_realloc_move(h, p, old, size);
+	watch_realloc(h, p, old, q, old < size ? old : size);
 	if (!q)
 		failed(h, errno);
 	unlock(h);
@@ -191,11 +240,14 @@ PA_EXPORT void *pagealloc_realloc(pagealloc *h, void *p, size_t size)
 
 PA_EXPORT int pagealloc_free(pagealloc *h, void *p)
 {
+	size_t n;
 	int r;
 
 	if (!h || !p)
 		return pa_einval();
 	lock(h);
+	if (pa_annot_active() && (n = h->pol->usable_size(h, p)))
+		pa_annot_free(p, n);	/* first: cell writes its link into it */
 	r = h->pol->free(h, p);
 	unlock(h);
 	return r;
@@ -256,6 +308,25 @@ PA_EXPORT int pagealloc_check(const pagealloc *h)
 	return 0;
 }
 
+#if PA_MEMCHECK
+struct walk_call {
+	pagealloc_walk_fn fn;
+	void *arg;
+};
+
+/* The caller's callback runs with memcheck reporting on. */
+static int walk_loud(void *p, size_t size, int in_use, void *arg)
+{
+	const struct walk_call *c = arg;
+	int r;
+
+	pa_annot_leave();
+	r = c->fn(p, size, in_use, c->arg);
+	pa_annot_enter();
+	return r;
+}
+#endif
+
 PA_EXPORT int pagealloc_walk(const pagealloc *h, pagealloc_walk_fn fn, void *arg)
 {
 	int r;
@@ -263,7 +334,11 @@ PA_EXPORT int pagealloc_walk(const pagealloc *h, pagealloc_walk_fn fn, void *arg
 	if (!h || !fn)
 		return pa_einval();
 	lock(h);
+#if PA_MEMCHECK
+	r = h->pol->walk(h, walk_loud, &(struct walk_call){ fn, arg });
+#else
 	r = h->pol->walk(h, fn, arg);
+#endif
 	unlock(h);
 	return r;
 }
@@ -273,6 +348,7 @@ PA_EXPORT int pagealloc_reset(pagealloc *h)
 	if (!h)
 		return pa_einval();
 	lock(h);
+	forget_all(h);
 	h->pol->reset(h);
 	h->in_use_bytes = 0;
 	h->chunks_in_use = 0;

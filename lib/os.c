@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "annotate.h"
 #include "internal.h"
 
 size_t pa_sys_page(void)
@@ -48,6 +49,7 @@ void *pa_os_map(struct pa_os *os, size_t bytes)
 int pa_os_unmap(struct pa_os *os, void *p, size_t bytes)
 {
 	os->unmap_calls++;
+	pa_annot_claim(p, bytes);	/* ASan keeps poison past munmap */
 	if (munmap(p, bytes) != 0)
 		return -1;
 	os->data_bytes -= bytes;
@@ -81,6 +83,7 @@ void *pa_os_map_meta(struct pa_os *os, size_t bytes)
 int pa_os_unmap_meta(struct pa_os *os, void *p, size_t bytes)
 {
 	os->unmap_calls++;
+	pa_annot_claim(p, pa_round_up(bytes, pa_sys_page()));
 	if (munmap(p, pa_round_up(bytes, pa_sys_page())) != 0)
 		return -1;
 	os->meta_bytes -= bytes;

@@ -103,7 +103,7 @@ START_TEST(thresholds)
 	for (i = 0; i < page - 32; i++)
 		ck_assert_uint_eq(c[i], 0);
 	tu_free(h, s);
-	memset(s, 0xFF, 1000);
+	tu_scribble(s, 0xFF, 1000);
 	c = pagealloc_calloc(h, 1, page - 40);
 	ck_assert_int_eq(meta(c)->status, STATUS_ALLOC);
 	for (i = 0; i < page - 40; i++)

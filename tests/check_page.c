@@ -161,11 +161,11 @@ START_TEST(metadata_out_of_band)
 	base = p[0];
 	for (i = 0; i < 16; i += 2)
 		free_ok(p[i]);
-	memset(base, 0xff, 4096);	/* every byte, free chunks included */
+	tu_scribble(base, 0xff, 4096);	/* every byte, free chunks included */
 	tu_check(h);
 	for (i = 1; i < 16; i += 2)
 		free_ok(p[i]);
-	memset(base, 0, 4096);
+	tu_scribble(base, 0, 4096);
 	p[0] = alloc_ok(4096);
 	ck_assert_ptr_eq(p[0], base);
 	ck_assert_int_eq(pagealloc_get_stats(h, &st), 0);

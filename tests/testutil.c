@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "annotate.h"
 #include "testutil.h"
 
 pagealloc *tu_heap(const char *spec)
@@ -91,6 +92,21 @@ size_t tu_vsz(void)
 	ck_assert_int_gt(n, 0);
 	buf[n] = '\0';
 	return strtoul(buf, NULL, 10) * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+int tu_vsz_unreliable(void)
+{
+#if PA_MEMCHECK
+	return RUNNING_ON_VALGRIND != 0;
+#else
+	return 0;
+#endif
+}
+
+void tu_scribble(void *p, int c, size_t n)
+{
+	pa_annot_claim(p, n);
+	memset(p, c, n);
 }
 
 /* ---- the randomized model run ---- */
