@@ -73,7 +73,7 @@ START_TEST(parse_native)
 	ck_assert_uint_eq(t.ops[5].kind, TRACE_FREE);	/* r 2 0 frees */
 	ck_assert_uint_eq(t.ids[4], 2);
 	ck_assert_uint_eq(t.lines[0], 3);
-	ck_assert_uint_eq(t.lines[6], 11);
+	ck_assert_uint_eq(t.lines[6], 10);
 	/* ID 2 is freed before it is allocated again: its slot is reused */
 	ck_assert_uint_eq(t.ops[4].slot, t.ops[1].slot);
 	ck_assert_uint_eq(t.nslots, 2);
@@ -148,7 +148,6 @@ static const struct bad {
 	enum trace_format fmt;
 	unsigned long line;
 	const char *says;
-	size_t len;		/* 0: strlen(text) */
 } bad[] = {
 	{ "a 1 8\nx 1 2\n", TRACE_AUTO, 2, "unknown operation 'x'" },
 	{ "a 1\n", TRACE_AUTO, 1, "missing size" },
@@ -164,7 +163,6 @@ static const struct bad {
 	{ "r 3 8\n", TRACE_AUTO, 1, "realloc of unknown ID 3" },
 	{ "a 1 8\na 2 8", TRACE_AUTO, 2, "truncated" },
 	{ "a 1 8\n\x01\x02\x03\n", TRACE_AUTO, 2, "binary data" },
-	{ "a 1 8\nf 1\0\n", TRACE_AUTO, 2, "binary data", sizeof("a 1 8\nf 1\0\n") - 1 },
 	{ "hello\n", TRACE_AUTO, 1, "neither a native trace nor" },
 	{ "a 1 8\n", TRACE_REP, 1, "bad header number 'a'" },
 	{ "10\n1\n", TRACE_AUTO, 2, "four numbers" },
@@ -180,22 +178,31 @@ START_TEST(parse_bad)
 	const struct bad *b = &bad[_i];
 	struct trace t;
 	struct trace_error e;
-	size_t len = b->len ? b->len : strlen(b->text);
-
-	ck_assert_int_eq(trace_parse(&t, "bad", b->text, len, b->fmt, &e), -1);
+	ck_assert_int_eq(trace_parse(&t, "bad", b->text, strlen(b->text), b->fmt, &e), -1);
 	ck_assert_str_eq(e.file, "bad");
 	ck_assert_msg(e.line == b->line && strstr(e.msg, b->says),
 		      "case %d: got %lu: %s; want %lu: %s", _i, e.line, e.msg, b->line, b->says);
 }
 END_TEST
 
+START_TEST(parse_nul)
+{
+	static const char text[] = "a 1 8\nf 1\0\n";
+	struct trace t;
+	struct trace_error e;
+
+	ck_assert_int_eq(trace_parse(&t, "nul", text, sizeof(text) - 1, TRACE_AUTO, &e), -1);
+	ck_assert_uint_eq(e.line, 2);
+	ck_assert_str_eq(e.msg, "binary data (byte 0x00), not a trace");
+}
+END_TEST
+
 START_TEST(load_bad)
 {
-	static const char text[] = "a 1 8\nf 1\na 2 8\nf 2\n";
 	struct trace t;
 	struct trace_error e;
 	char big[200000], *path;
-	size_t i;
+	size_t i, len;
 
 	ck_assert_int_eq(trace_load(&t, "/nonexistent/x.trace", TRACE_AUTO, &e), -1);
 	ck_assert_uint_eq(e.line, 0);
@@ -204,9 +211,9 @@ START_TEST(load_bad)
 	ck_assert_int_eq(trace_load(&t, "/", TRACE_AUTO, &e), -1);
 	ck_assert_msg(strstr(e.msg, "directory") != NULL, "%s", e.msg);
 	/* gzip data cut short: the line where the data ends */
-	for (i = 0; i + sizeof(text) - 1 <= sizeof(big); i += sizeof(text) - 1)
-		memcpy(big + i, text, sizeof(text) - 1);
-	path = temp_file(big, i, 1);
+	for (i = 0, len = 0; len + 32 < sizeof(big); i++)
+		len += (size_t)sprintf(big + len, "a %zu %zu\nf %zu\n", i, i * 7919 % 4099, i);
+	path = temp_file(big, len, 1);
 	ck_assert_int_eq(truncate(path, 2000), 0);
 	ck_assert_int_eq(trace_load(&t, path, TRACE_AUTO, &e), -1);
 	unlink(path);
@@ -341,6 +348,43 @@ static void same_figures(const struct trace_figures *a, const struct trace_figur
 	ck_assert_uint_eq(a->os_brk, b->os_brk);
 }
 
+/*
+ * A realloc that damages what it copies, for --verify to find: this
+ * program's realloc stands in for the C library's, and while damage is
+ * set, a resize to DAMAGE_SIZE bytes comes back with its first byte
+ * flipped.  Every other call goes to glibc's own realloc.
+ */
+#define DAMAGE_SIZE 4242
+extern void *__libc_realloc(void *p, size_t n);
+void *realloc(void *p, size_t n);
+static int damage;
+
+void *realloc(void *p, size_t n)
+{
+	unsigned char *q = __libc_realloc(p, n);
+
+	if (damage && q && n == DAMAGE_SIZE)
+		q[0] ^= 0xff;
+	return q;
+}
+
+START_TEST(verify_finds_damage)
+{
+	struct trace t = parse_ok("a 7 100\nr 7 4242\nf 7\n", TRACE_AUTO);
+	struct trace_result r;
+
+	damage = 1;
+	ck_assert_int_eq(trace_run(&t, "libc", TRACE_VERIFY, 0, &r, NULL, NULL), -1);
+	ck_assert_int_eq(r.err, -1);
+	ck_assert_uint_eq(r.line, 2);
+	ck_assert_msg(strstr(r.msg, "ID 7: realloc lost the contents: byte 0 of 100") != NULL, "%s", r.msg);
+	/* without --verify nothing looks at the bytes */
+	ck_assert_int_eq(trace_run(&t, "libc", 0, 0, &r, NULL, NULL), 0);
+	damage = 0;
+	trace_release(&t);
+}
+END_TEST
+
 static const char *const policies[] = { "page", "elastic", "bump", "cell", "mmap", "brk", "libc" };
 
 /* Figures other than times are the same on every run. */
@@ -412,6 +456,9 @@ START_TEST(policy_lists)
 	ck_assert_uint_eq(n, 8);	/* page, libc and elastic were there already */
 	ck_assert_int_eq(trace_specs_split("elastic,bogus", &s, &n, bad_spec, sizeof(bad_spec)), -1);
 	ck_assert_str_eq(bad_spec, "bogus");
+	ck_assert_int_eq(trace_specs_split("elastic:max_pages=4,strict,libc", &s, &n, bad_spec,
+					   sizeof(bad_spec)), 0);
+	ck_assert_str_eq(s[n - 1].spec, "elastic:max_pages=4,strict");
 	ck_assert_int_eq(trace_specs_split("elastic:max_pages=x", &s, &n, bad_spec, sizeof(bad_spec)), -1);
 	ck_assert_str_eq(bad_spec, "elastic:max_pages=x");
 	for (i = 0; i < n; i++)
@@ -429,6 +476,7 @@ static Suite *suite(void)
 	tcase_add_test(p, parse_rep);
 	tcase_add_test(p, parse_files);
 	tcase_add_loop_test(p, parse_bad, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(p, parse_nul);
 	tcase_add_test(p, load_bad);
 	tcase_add_test(p, policy_lists);
 	suite_add_tcase(s, p);
@@ -439,6 +487,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(f, deterministic, 0, sizeof(policies) / sizeof(policies[0]));
 	tcase_add_loop_test(f, verify_policies, 0, sizeof(policies) / sizeof(policies[0]));
 	tcase_add_test(f, timeline);
+	tcase_add_test(f, verify_finds_damage);
 	tcase_add_test(f, heap_errors);
 	tcase_set_timeout(f, 60);
 	suite_add_tcase(s, f);

@@ -1,0 +1,86 @@
+#!/bin/sh
+# trace/cli.sh - pagealloc-trace as a user runs it: options, every bad
+# input, each format and output, exact figures, determinism, --verify.
+. "${srcdir:-.}/trace/setup.sh"
+mixed=$data/mixed.trace
+
+# ---- options ----
+expect 0 "$T" --help
+has "$tmp/out" "^Usage: pagealloc-trace \[OPTIONS\] TRACE"
+expect 0 "$T" --version
+has "$tmp/out" "^pagealloc-trace \(libpagealloc\) [0-9]"
+expect 2 "$T" --bogus "$mixed"
+has "$tmp/err" "^Usage:"
+expect 2 "$T"
+has "$tmp/err" "no trace given"
+expect 2 "$T" -p elastic,nosuch "$mixed"
+has "$tmp/err" "bad policy 'nosuch'"
+expect 2 "$T" -f xml "$mixed"
+expect 2 "$T" --json --csv "$mixed"
+
+# ---- bad input: FILE:LINE: what, status 2, the good trace still reported ----
+printf 'a 1 8\na 2 8\nf 3\n' >"$tmp/unknown.trace"
+printf 'a 1 8\nq 1\n' >"$tmp/malformed.trace"
+printf 'a 1 8\n# again\na 1 8\n' >"$tmp/twice.trace"
+printf 'a 1 8\nf 1\na 2' >"$tmp/cut.trace"
+printf 'a 1 8\n\177ELF\001\002\n' >"$tmp/binary.trace"
+awk 'BEGIN { for (i = 0; i < 30000; i++) printf "a %d %d\nf %d\n", i, i % 500 + 1, i }' |
+	gzip -c >"$tmp/full.trace.gz"
+head -c 20000 "$tmp/full.trace.gz" >"$tmp/cut.trace.gz"
+printf '10\n2\n5\n1\na 0 8\nf 0\n' >"$tmp/short.rep"
+for case in "unknown.trace:3: free of unknown ID 3" "malformed.trace:2: unknown operation 'q'" \
+	"twice.trace:3: ID 1 allocated twice \(live since line 1\)" \
+	"cut.trace:3: truncated" "binary.trace:2: binary data" \
+	"cut.trace.gz:[0-9]+: truncated" "short.rep:6: truncated" \
+	"missing.trace:0: cannot open"; do
+	file=${case%%:*}
+	expect 2 "$T" -q -p elastic "$tmp/$file" "$mixed"
+	has "$tmp/err" "^$tmp/$case"
+	has "$tmp/out" "mixed.trace +elastic +26 "
+done
+expect 2 "$T" -q -p elastic -f native "$data/small.rep"
+has "$tmp/err" "small.rep:1: unknown operation '20000'"
+
+# ---- formats and inputs ----
+expect 0 "$T" -q -p elastic - <"$mixed"
+has "$tmp/out" "^- +elastic +26 +[0-9]+ "
+gzip -c "$mixed" >"$tmp/mixed.trace.gz"
+expect 0 "$T" -q -p elastic "$tmp/mixed.trace.gz"
+has "$tmp/out" "mixed.trace.gz +elastic +26 "
+expect 0 "$T" -q -p libc - <"$tmp/mixed.trace.gz"
+expect 0 "$T" -q -p elastic "$data/small.rep"
+has "$tmp/out" "small.rep +elastic +8 +0 "
+test -s "$tmp/err" && fail "a quiet, good run wrote to stderr: $(head -n 2 "$tmp/err")"
+
+# ---- JSON and CSV carry the same figures ----
+expect 0 "$T" -p page,libc --json "$data/exact-page.trace"
+for key in trace policy ops failed peak_live_bytes peak_held_bytes utilization \
+	internal_frag_bytes external_frag vsz_growth_bytes rss_growth_bytes os_calls ns_per_op; do
+	has "$tmp/out" "\"$key\": "
+done
+# the known figures of exact-page.trace on the page policy
+has "$tmp/out" '"policy": "page", "ops": 5, "failed": 0, "peak_live_bytes": 2016, '
+has "$tmp/out" '"internal_frag_bytes": 0, "external_frag": 0.0038, '
+has "$tmp/out" '"policy": "libc", .*"external_frag": null, .*"os_calls": null'
+expect 0 "$T" -p page --csv "$data/exact-page.trace"
+has "$tmp/out" "^trace,policy,ops,failed,peak_live_bytes,peak_held_bytes,utilization,internal_frag_bytes,external_frag,vsz_growth_bytes,rss_growth_bytes,os_calls,"
+has "$tmp/out" "exact-page.trace,page,5,0,2016,"
+
+# ---- every figure but the times is the same on every run ----
+"$T" -q --csv "$mixed" "$data/small.rep" | cut -d, -f1-15,18 >"$tmp/run1"
+"$T" -q --csv "$mixed" "$data/small.rep" | cut -d, -f1-15,18 >"$tmp/run2"
+test "$(wc -l <"$tmp/run1")" -eq 15 || fail "--csv of 2 traces on all 7 policies: not 15 lines"
+cmp -s "$tmp/run1" "$tmp/run2" || fail "two runs differ: $(diff "$tmp/run1" "$tmp/run2" | head -n 4)"
+
+# ---- --verify, --timeline, --plot ----
+expect 0 "$T" -q --verify "$mixed" "$data/small.rep"
+expect 0 "$T" -q -p elastic,libc --timeline "$tmp/t.csv" --plot "$tmp/p.svg" "$mixed"
+has "$tmp/t.csv" "^trace,policy,ops,live_bytes,held_bytes,vsz_growth_bytes,largest_free_bytes$"
+has "$tmp/t.csv" "mixed.trace,elastic,26,[0-9]+,[0-9]+,[0-9]+,[0-9]+$"
+has "$tmp/t.csv" "mixed.trace,libc,26,[0-9]+,[0-9]+,[0-9]+,$"
+has "$tmp/p.svg" "^<svg xmlns=\"http://www.w3.org/2000/svg\""
+has "$tmp/p.svg" "<polyline "
+has "$tmp/p.svg" "^</svg>$"
+expect 1 "$T" -q -p elastic --plot /nonexistent/dir/p.svg "$mixed"
+
+exit $status

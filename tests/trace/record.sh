@@ -1,0 +1,47 @@
+#!/bin/sh
+# trace/record.sh - pagealloc-trace record: real programs (sort, ls) keep
+# their output, and what was recorded replays on every policy; recprog
+# makes each intercepted call, threads, a fork and an exec.
+. "${srcdir:-.}/trace/setup.sh"
+recprog=$top_builddir/tests/trace/recprog
+test -x "$recprog" || recprog=./trace/recprog
+
+# ---- sort: the same output, a trace that replays ----
+awk 'BEGIN { for (i = 1; i <= 30000; i++) print (i * 7919) % 30011 }' >"$tmp/numbers"
+sort -n "$tmp/numbers" >"$tmp/want"
+expect 0 "$T" record -o "$tmp/sort.trace" -- sort -n "$tmp/numbers"
+cmp -s "$tmp/out" "$tmp/want" || fail "sort's output changed under the recorder"
+has "$tmp/err" "^pagealloc-trace: $tmp/sort.trace: [0-9]+ operations, peak live [0-9]+ bytes$"
+expect 0 "$T" -q -p elastic,libc "$tmp/sort.trace"
+has "$tmp/out" "sort.trace +libc "
+
+# ---- ls, compressed; replayed on every policy with --verify ----
+(cd "$tmp" && "$T" record -q -o ls.trace.gz -- ls -l /usr/bin >/dev/null) || fail "record ls"
+test -s "$tmp/ls.trace.gz" || fail "no ls.trace.gz"
+test -e "$tmp/ls.trace" && fail "ls.trace left uncompressed"
+expect 0 "$T" -q --verify "$tmp/ls.trace.gz"
+test "$(grep -c '/ls.trace.gz ' "$tmp/out")" -eq 7 || fail "ls.trace.gz: not 7 policies"
+
+# ---- recprog: every call, threads, fork, exec; its output alone ----
+expect 0 "$T" record -q -o "$tmp/rp.trace" -- "$recprog"
+test "$(cat "$tmp/out")" = "recprog ok" || fail "recprog's stdout changed: $(head -n 2 "$tmp/out")"
+test -s "$tmp/err" && fail "recprog's stderr is not empty: $(head -n 2 "$tmp/err")"
+rp=$tmp/rp.trace
+test "$(grep -Ec '^a [0-9]+ 777$' "$rp")" -eq 4000 || fail "not the 4000 mallocs of the threads"
+for line in 'a [0-9]+ 100' 'c [0-9]+ 3 40' 'r [0-9]+ 200' 'a [0-9]+ 128' 'a [0-9]+ 96' \
+	'a [0-9]+ 200' 'a [0-9]+ 4096' 'a [0-9]+ 48'; do
+	has "$rp" "^$line$"
+done
+forked=$(grep -l '^a [0-9]* 4242$' "$rp".* 2>/dev/null)
+test -n "$forked" || fail "no trace of the fork child"
+test -n "$forked" && has "$forked" "^# chunks inherited from the parent: [0-9]+$"
+grep -l '^a [0-9]* 5151$' "$rp".* >/dev/null 2>&1 || fail "no trace of the exec'd program"
+expect 0 "$T" -q -p elastic,libc "$rp" "$rp".*
+
+# ---- exit statuses ----
+expect 3 "$T" record -q -o "$tmp/x.trace" -- sh -c 'exit 3'
+expect 127 "$T" record -q -o "$tmp/y.trace" -- /nonexistent/command
+expect 2 "$T" record
+expect 0 "$T" record --help
+
+exit $status

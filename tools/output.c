@@ -1,0 +1,422 @@
+/*
+ * output.c - the report: an aligned table for a person, JSON, CSV; the
+ * timeline CSV and the SVG plot.  Every figure but the times comes out the
+ * same on every run, so the numbers are printed with fixed precision.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+/* ---- figures as text ---- */
+
+static const char *human(char *buf, size_t len, size_t bytes)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	int u = -1;
+
+	if (bytes < 1024) {
+		snprintf(buf, len, "%zu B", bytes);
+		return buf;
+	}
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+static double utilization(const struct trace_figures *f)
+{
+	return f->peak_held ? (double)f->peak_live / (double)f->peak_held : 0.0;
+}
+
+static int os_known(const struct trace_figures *f)
+{
+	return f->os_map != TRACE_UNKNOWN;
+}
+
+static size_t os_calls(const struct trace_figures *f)
+{
+	return f->os_map + f->os_unmap + f->os_brk;
+}
+
+/* ---- the table ---- */
+
+#define NCOLS 13
+
+static const char *const heads[NCOLS] = {
+	"trace", "policy", "ops", "failed", "peak live", "peak held", "util",
+	"int frag", "ext frag", "VSZ growth", "RSS growth", "OS calls", "ns/op",
+};
+
+/* The cells of one row; an error row has only trace, policy and message. */
+static void cells(const struct row *r, char c[NCOLS][48])
+{
+	const struct trace_figures *f = &r->res.fig;
+
+	snprintf(c[0], 48, "%s", r->trace);
+	snprintf(c[1], 48, "%s", r->spec);
+	if (!r->ok)
+		return;
+	snprintf(c[2], 48, "%zu", f->ops);
+	snprintf(c[3], 48, "%zu", f->failed);
+	human(c[4], 48, f->peak_live);
+	human(c[5], 48, f->peak_held);
+	snprintf(c[6], 48, "%.1f%%", 100 * utilization(f));
+	human(c[7], 48, f->internal_frag);
+	if (f->external_frag < 0)
+		snprintf(c[8], 48, "-");
+	else
+		snprintf(c[8], 48, "%.3f", f->external_frag);
+	human(c[9], 48, f->vsz_growth);
+	human(c[10], 48, f->rss_growth);
+	if (os_known(f))
+		snprintf(c[11], 48, "%zu", os_calls(f));
+	else
+		snprintf(c[11], 48, "-");
+	snprintf(c[12], 48, "%.1f", f->ns_per_op);
+}
+
+void output_table(FILE *out, const struct row *rows, size_t n)
+{
+	char c[NCOLS][48];
+	int w[NCOLS];
+	size_t i;
+	int k;
+
+	for (k = 0; k < NCOLS; k++)
+		w[k] = (int)strlen(heads[k]);
+	for (i = 0; i < n; i++) {
+		memset(c, 0, sizeof(c));
+		cells(&rows[i], c);
+		for (k = 0; k < NCOLS; k++)
+			if ((int)strlen(c[k]) > w[k])
+				w[k] = (int)strlen(c[k]);
+	}
+	/* text left, numbers right */
+	for (k = 0; k < NCOLS; k++)
+		fprintf(out, k < 2 ? "%-*s%s" : "%*s%s", w[k], heads[k], k + 1 < NCOLS ? "  " : "\n");
+	for (i = 0; i < n; i++) {
+		memset(c, 0, sizeof(c));
+		cells(&rows[i], c);
+		if (!rows[i].ok) {
+			fprintf(out, "%-*s  %-*s  %s\n", w[0], c[0], w[1], c[1], rows[i].res.msg);
+			continue;
+		}
+		for (k = 0; k < NCOLS; k++)
+			fprintf(out, k < 2 ? "%-*s%s" : "%*s%s", w[k], c[k], k + 1 < NCOLS ? "  " : "\n");
+	}
+}
+
+/* ---- JSON and CSV: one record per row, the same fields ---- */
+
+enum field_kind { F_TEXT, F_COUNT, F_RATIO, F_TIME };
+
+struct field {
+	const char *key;
+	enum field_kind kind;
+	const char *text;	/* F_TEXT; NULL: null */
+	size_t count;		/* F_COUNT; TRACE_UNKNOWN: null */
+	double value;		/* F_RATIO (<0: null), F_TIME */
+};
+
+#define NFIELDS 18
+
+/* The fields of a row; those a failed row lacks are null. */
+static void fields(const struct row *r, struct field fl[NFIELDS])
+{
+	const struct trace_figures *f = &r->res.fig;
+	size_t unknown = TRACE_UNKNOWN;
+	int ok = r->ok;
+
+	fl[0] = (struct field){ "trace", F_TEXT, r->trace, 0, 0 };
+	fl[1] = (struct field){ "policy", F_TEXT, r->spec, 0, 0 };
+	fl[2] = (struct field){ "ops", F_COUNT, 0, ok ? f->ops : unknown, 0 };
+	fl[3] = (struct field){ "failed", F_COUNT, 0, ok ? f->failed : unknown, 0 };
+	fl[4] = (struct field){ "peak_live_bytes", F_COUNT, 0, ok ? f->peak_live : unknown, 0 };
+	fl[5] = (struct field){ "peak_held_bytes", F_COUNT, 0, ok ? f->peak_held : unknown, 0 };
+	fl[6] = (struct field){ "utilization", F_RATIO, 0, 0, ok ? utilization(f) : -1 };
+	fl[7] = (struct field){ "internal_frag_bytes", F_COUNT, 0, ok ? f->internal_frag : unknown, 0 };
+	fl[8] = (struct field){ "external_frag", F_RATIO, 0, 0, ok ? f->external_frag : -1 };
+	fl[9] = (struct field){ "vsz_growth_bytes", F_COUNT, 0, ok ? f->vsz_growth : unknown, 0 };
+	fl[10] = (struct field){ "rss_growth_bytes", F_COUNT, 0, ok ? f->rss_growth : unknown, 0 };
+	fl[11] = (struct field){ "os_calls", F_COUNT, 0, ok && os_known(f) ? os_calls(f) : unknown, 0 };
+	fl[12] = (struct field){ "os_map_calls", F_COUNT, 0, ok ? f->os_map : unknown, 0 };
+	fl[13] = (struct field){ "os_unmap_calls", F_COUNT, 0, ok ? f->os_unmap : unknown, 0 };
+	fl[14] = (struct field){ "os_brk_calls", F_COUNT, 0, ok ? f->os_brk : unknown, 0 };
+	fl[15] = (struct field){ "ns_per_op", F_TIME, 0, 0, ok ? f->ns_per_op : -1 };
+	fl[16] = (struct field){ "ops_per_sec", F_TIME, 0, 0,
+				 ok && f->ns_per_op > 0 ? 1e9 / f->ns_per_op : -1 };
+	fl[17] = (struct field){ "error", F_TEXT, ok ? NULL : r->res.msg, 0, 0 };
+}
+
+static int is_null(const struct field *fl)
+{
+	switch (fl->kind) {
+	case F_TEXT:
+		return !fl->text;
+	case F_COUNT:
+		return fl->count == TRACE_UNKNOWN;
+	default:
+		return fl->value < 0;
+	}
+}
+
+static void put_number(FILE *out, const struct field *fl)
+{
+	if (fl->kind == F_COUNT)
+		fprintf(out, "%zu", fl->count);
+	else if (fl->kind == F_RATIO)
+		fprintf(out, "%.4f", fl->value);
+	else
+		fprintf(out, "%.1f", fl->value);
+}
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(out, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(out, "\\u%04x", ch);
+		else
+			fputc(ch, out);
+	}
+	fputc('"', out);
+}
+
+void output_json(FILE *out, const struct row *rows, size_t n)
+{
+	struct field fl[NFIELDS];
+	size_t i;
+	int k;
+
+	fputs("[", out);
+	for (i = 0; i < n; i++) {
+		fields(&rows[i], fl);
+		fputs(i ? ",\n  {" : "\n  {", out);
+		for (k = 0; k < NFIELDS; k++) {
+			fprintf(out, "%s\"%s\": ", k ? ", " : "", fl[k].key);
+			if (is_null(&fl[k]))
+				fputs("null", out);
+			else if (fl[k].kind == F_TEXT)
+				json_string(out, fl[k].text);
+			else
+				put_number(out, &fl[k]);
+		}
+		fputs("}", out);
+	}
+	fputs(n ? "\n]\n" : "]\n", out);
+}
+
+/* A CSV cell: quoted when it holds a comma, a quote or a line break. */
+static void csv_text(FILE *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+void output_csv(FILE *out, const struct row *rows, size_t n)
+{
+	static const struct row none = { "", "", 0, { 0 } };
+	struct field fl[NFIELDS];
+	size_t i;
+	int k;
+
+	fields(&none, fl);	/* the keys do not depend on the row */
+	for (k = 0; k < NFIELDS; k++)
+		fprintf(out, "%s%s", fl[k].key, k + 1 < NFIELDS ? "," : "\n");
+	for (i = 0; i < n; i++) {
+		fields(&rows[i], fl);
+		for (k = 0; k < NFIELDS; k++) {
+			if (!is_null(&fl[k])) {
+				if (fl[k].kind == F_TEXT)
+					csv_text(out, fl[k].text);
+				else
+					put_number(out, &fl[k]);
+			}
+			fputs(k + 1 < NFIELDS ? "," : "\n", out);
+		}
+	}
+}
+
+/* ---- the timeline ---- */
+
+static FILE *create(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		fprintf(stderr, "%s: %s: %s\n", PROGRAM, path, strerror(errno));
+	return f;
+}
+
+static int finish(FILE *f, const char *path)
+{
+	int bad = ferror(f);
+
+	if (fclose(f) || bad) {
+		fprintf(stderr, "%s: %s: write error\n", PROGRAM, path);
+		return -1;
+	}
+	return 0;
+}
+
+int output_timeline(const char *path, const struct row *rows, size_t n)
+{
+	FILE *f = create(path);
+	size_t i, k;
+
+	if (!f)
+		return -1;
+	fputs("trace,policy,ops,live_bytes,held_bytes,vsz_growth_bytes,largest_free_bytes\n", f);
+	for (i = 0; i < n; i++) {
+		for (k = 0; rows[i].ok && k < rows[i].res.nsamples; k++) {
+			const struct trace_sample *s = &rows[i].res.samples[k];
+			csv_text(f, rows[i].trace);
+			fputc(',', f);
+			csv_text(f, rows[i].spec);
+			fprintf(f, ",%zu,%zu,%zu,%zu,", s->ops, s->live, s->held, s->vsz);
+			if (s->largest_free != TRACE_UNKNOWN)
+				fprintf(f, "%zu", s->largest_free);
+			fputc('\n', f);
+		}
+	}
+	return finish(f, path);
+}
+
+/* ---- the plot: a panel per trace and policy, live, held and VSZ ---- */
+
+#define PW 320		/* panel width and height, plot area inside */
+#define PH 200
+#define ML 58		/* margins of the plot area in a panel */
+#define MR 12
+#define MT 26
+#define MB 30
+#define TOP 64		/* the title and the legend */
+
+static const struct series {
+	const char *name, *color;
+} series[3] = { { "live", "#1f77b4" }, { "held", "#d62728" }, { "VSZ growth", "#2ca02c" } };
+
+static size_t sample_value(const struct trace_sample *s, int which)
+{
+	return which == 0 ? s->live : which == 1 ? s->held : s->vsz;
+}
+
+static void xml_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '<')
+			fputs("&lt;", f);
+		else if (*s == '>')
+			fputs("&gt;", f);
+		else if (*s == '&')
+			fputs("&amp;", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+/* The largest value drawn in the panels of trace rows[first..]. */
+static size_t trace_max(const struct row *rows, size_t n, size_t first)
+{
+	size_t i, k, m = 1;
+	int w;
+
+	for (i = first; i < n && !strcmp(rows[i].trace, rows[first].trace); i++)
+		for (k = 0; rows[i].ok && k < rows[i].res.nsamples; k++)
+			for (w = 0; w < 3; w++)
+				if (sample_value(&rows[i].res.samples[k], w) > m)
+					m = sample_value(&rows[i].res.samples[k], w);
+	return m;
+}
+
+static void panel(FILE *f, const struct row *r, int x0, int y0, size_t ymax)
+{
+	const int w = PW - ML - MR, h = PH - MT - MB;
+	size_t k, xmax = r->res.fig.ops ? r->res.fig.ops : 1;
+	char lab[32];
+	int s;
+
+	fprintf(f, "<g transform=\"translate(%d,%d)\">\n", x0, y0);
+	fprintf(f, "<text x=\"%d\" y=\"16\" font-weight=\"bold\">", ML);
+	xml_text(f, r->spec);
+	fputs("</text>\n", f);
+	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>\n",
+		ML, MT, w, h);
+	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n", ML - 4, MT + 10,
+		human(lab, sizeof(lab), ymax));
+	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>\n", ML - 4, MT + h);
+	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%zu ops</text>\n", ML + w, MT + h + 16,
+		r->res.fig.ops);
+	if (!r->ok) {
+		fprintf(f, "<text x=\"%d\" y=\"%d\" fill=\"#d62728\">", ML + 6, MT + h / 2);
+		xml_text(f, r->res.msg);
+		fputs("</text>\n</g>\n", f);
+		return;
+	}
+	for (s = 0; s < 3; s++) {
+		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"", series[s].color);
+		for (k = 0; k < r->res.nsamples; k++) {
+			const struct trace_sample *p = &r->res.samples[k];
+			fprintf(f, "%.1f,%.1f ", ML + w * (double)p->ops / (double)xmax,
+				MT + h - h * (double)sample_value(p, s) / (double)ymax);
+		}
+		fputs("\"/>\n", f);
+	}
+	fputs("</g>\n", f);
+}
+
+int output_plot(const char *path, const struct row *rows, size_t n)
+{
+	size_t i, first, ntraces = 0, cols = 1, col = 0, ymax = 1;
+	FILE *f = create(path);
+	int s, y = TOP;
+
+	if (!f)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (i == 0 || strcmp(rows[i].trace, rows[i - 1].trace)) {
+			ntraces++;
+			col = 0;
+		}
+		if (++col > cols)
+			cols = col;
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%zu\" height=\"%zu\" "
+		"font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
+		cols * PW + 20, ntraces * (PH + 24) + TOP + 10);
+	fputs("<text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">pagealloc-trace: bytes over operations</text>\n", f);
+	for (s = 0; s < 3; s++)
+		fprintf(f, "<rect x=\"%d\" y=\"36\" width=\"14\" height=\"4\" fill=\"%s\"/><text x=\"%d\" y=\"42\">%s</text>\n",
+			10 + 110 * s, series[s].color, 28 + 110 * s, series[s].name);
+	for (first = 0; first < n; first = i) {
+		ymax = trace_max(rows, n, first);
+		fprintf(f, "<text x=\"10\" y=\"%d\" font-weight=\"bold\">", y + 14);
+		xml_text(f, rows[first].trace);
+		fputs("</text>\n", f);
+		for (i = first; i < n && !strcmp(rows[i].trace, rows[first].trace); i++)
+			panel(f, &rows[i], 10 + (int)(i - first) * PW, y + 16, ymax);
+		y += PH + 24;
+	}
+	fputs("</svg>\n", f);
+	return finish(f, path);
+}

@@ -1,0 +1,255 @@
+/*
+ * pagealloc-trace.c - replay allocation traces on pagealloc's policies and
+ * on libc, report memory use, fragmentation, address-space growth and
+ * speed; `pagealloc-trace record` is in record.c.
+ *
+ * Every trace is parsed first (bad ones are reported and skipped), then
+ * each trace replays on each policy in child processes of its own
+ * (trace_run), and the report is printed once everything has run.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pagealloc.h>
+
+#include "tool.h"
+
+#define TIMELINE_POINTS 1000	/* timeline rows per replay, at most */
+
+enum output { TABLE, JSON, CSV };
+
+struct options {
+	struct trace_spec *specs;
+	size_t nspecs;
+	enum trace_format format;
+	enum output output;
+	const char *timeline, *plot;
+	int quiet, verify;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: " PROGRAM " [OPTIONS] TRACE...\n"
+		"       " PROGRAM " record [-o FILE] [-q] [--] COMMAND [ARGS...]\n"
+		"Replay allocation traces on pagealloc's policies and on libc; report memory\n"
+		"held, fragmentation, address-space growth and speed.\n"
+		"\n"
+		"  -p, --policy=SPEC[,SPEC...]  where to replay: a spec string (elastic,\n"
+		"                               cell:cell_size=64, ...), libc, or all (default)\n"
+		"  -f, --format=FORMAT          native, rep or auto (default)\n"
+		"      --json                   print the report as JSON\n"
+		"      --csv                    print the report as CSV\n"
+		"      --timeline=FILE          write samples over each replay as CSV\n"
+		"      --plot=FILE              draw live, held and VSZ over each replay as SVG\n"
+		"      --verify                 fill every chunk with a pattern and check it\n"
+		"  -q, --quiet                  no progress bar\n"
+		"  -h, --help                   show this help\n"
+		"  -V, --version                show the version\n"
+		"\n"
+		"A TRACE is a file, plain or gzip-compressed, or - for standard input.\n"
+		"Exit status: 0 when all went well, 1 when a replay failed, 2 for bad input.\n"
+		"See pagealloc-trace(1) and pagealloc-trace(5).\n");
+}
+
+static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Say what is wrong (fmt NULL: getopt said it), show the usage; status 2. */
+static int bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		fprintf(stderr, PROGRAM ": ");
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	usage(stderr);
+	return 2;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "csv", no_argument, NULL, 'C' },
+		{ "timeline", required_argument, NULL, 'T' },
+		{ "plot", required_argument, NULL, 'P' },
+		{ "verify", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char bad[256];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "p:f:qhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (trace_specs_split(optarg, &o->specs, &o->nspecs, bad, sizeof(bad)))
+				return bad_usage("bad policy '%s'", bad);
+			break;
+		case 'f':
+			if (trace_format_parse(optarg, &o->format))
+				return bad_usage("bad format '%s' (native, rep or auto)", optarg);
+			break;
+		case 'J':
+		case 'C':
+			if (o->output != TABLE)
+				return bad_usage("--json and --csv go one at a time");
+			o->output = c == 'J' ? JSON : CSV;
+			break;
+		case 'T':
+			o->timeline = optarg;
+			break;
+		case 'P':
+			o->plot = optarg;
+			break;
+		case 'v':
+			o->verify = 1;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf(PROGRAM " (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			exit(0);
+		default:
+			return bad_usage(NULL);
+		}
+	}
+	if (optind == argc)
+		return bad_usage("no trace given");
+	if (!o->nspecs && trace_specs_split("all", &o->specs, &o->nspecs, bad, sizeof(bad)))
+		return 1;
+	return 0;
+}
+
+/* ---- the progress bar: in the replay's child, on stderr ---- */
+
+struct progress {
+	const char *trace, *spec;
+};
+
+static void show_progress(void *arg, size_t done, size_t total)
+{
+	const struct progress *p = arg;
+	const char *base = strrchr(p->trace, '/');
+	static const char bar[] = "##############################";
+	int width = total ? (int)(30 * done / total) : 30;
+
+	fprintf(stderr, "\r%.30s %.24s [%-30.*s] %3d%%", base ? base + 1 : p->trace, p->spec,
+		width, bar, total ? (int)(100 * done / total) : 100);
+}
+
+/* ---- the replays ---- */
+
+/* Say what went wrong with a row; 1 when it makes the exit status 1. */
+static int report_failure(const struct row *r, int from_all)
+{
+	if (r->res.line)
+		fprintf(stderr, "%s:%lu: %s: %s\n", r->trace, r->res.line, r->spec, r->res.msg);
+	else
+		fprintf(stderr, PROGRAM ": %s: %s: %s\n", r->trace, r->spec, r->res.msg);
+	/* "all" names the policies that exist: one not written yet is no failure */
+	return !(from_all && r->res.err == ENOSYS);
+}
+
+static int replay_all(const struct options *o, struct trace *traces, size_t ntraces,
+		      struct row *rows, size_t *nrows)
+{
+	int bar = !o->quiet && isatty(STDERR_FILENO), failed = 0;
+	size_t max_samples = o->timeline || o->plot ? TIMELINE_POINTS : 0;
+	size_t i, k;
+
+	for (i = 0; i < ntraces; i++) {
+		for (k = 0; k < o->nspecs; k++) {
+			struct row *r = &rows[(*nrows)++];
+			struct progress p = { traces[i].name, o->specs[k].spec };
+			r->trace = traces[i].name;
+			r->spec = o->specs[k].spec;
+			r->ok = trace_run(&traces[i], r->spec, o->verify ? TRACE_VERIFY : 0, max_samples,
+					  &r->res, bar ? show_progress : NULL, &p) == 0;
+			if (bar)
+				fputs("\r\033[K", stderr);
+			if (!r->ok)
+				failed |= report_failure(r, o->specs[k].from_all);
+		}
+	}
+	return failed;
+}
+
+static void print_report(const struct options *o, const struct row *rows, size_t n)
+{
+	if (o->output == JSON)
+		output_json(stdout, rows, n);
+	else if (o->output == CSV)
+		output_csv(stdout, rows, n);
+	else if (n)
+		output_table(stdout, rows, n);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct trace *traces;
+	struct trace_error err;
+	struct row *rows;
+	size_t ntraces = 0, nrows = 0, i;
+	int status = 0, r;
+
+	if (argc > 1 && !strcmp(argv[1], "record"))
+		return record_main(argc - 1, argv + 1);
+	r = parse_options(argc, argv, &o);
+	if (r)
+		return r;
+	traces = calloc((size_t)(argc - optind), sizeof(*traces));
+	rows = calloc((size_t)(argc - optind) * o.nspecs, sizeof(*rows));
+	if (!traces || !rows) {
+		fprintf(stderr, PROGRAM ": out of memory\n");
+		return 1;
+	}
+	for (i = (size_t)optind; i < (size_t)argc; i++) {
+		if (trace_load(&traces[ntraces], argv[i], o.format, &err)) {
+			fprintf(stderr, "%s:%lu: %s\n", err.file, err.line, err.msg);
+			status = 2;
+		} else {
+			ntraces++;
+		}
+	}
+	if (replay_all(&o, traces, ntraces, rows, &nrows) && !status)
+		status = 1;
+	print_report(&o, rows, nrows);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, PROGRAM ": standard output: write error\n");
+		status = status ? status : 1;
+	}
+	if ((o.timeline && output_timeline(o.timeline, rows, nrows)) ||
+	    (o.plot && output_plot(o.plot, rows, nrows)))
+		status = status ? status : 1;
+	for (i = 0; i < nrows; i++)
+		trace_result_release(&rows[i].res);
+	for (i = 0; i < ntraces; i++)
+		trace_release(&traces[i]);
+	for (i = 0; i < o.nspecs; i++)
+		free(o.specs[i].spec);
+	free(o.specs);
+	free(rows);
+	free(traces);
+	return status;
+}
