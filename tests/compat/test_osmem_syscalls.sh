@@ -8,6 +8,10 @@ prog=${1:-./compat/test_osmem}
 command -v strace >/dev/null 2>&1 || { echo "strace not found: skipped"; exit 77; }
 strace -o /dev/null true 2>/dev/null || { echo "strace cannot trace here: skipped"; exit 77; }
 
+# LeakSanitizer (in an --enable-sanitizers build) cannot run under ptrace.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+export ASAN_OPTIONS
+
 log=$(mktemp) || exit 1
 trap 'rm -f "$log"' EXIT
 strace -f -qq -s 200 -e trace=brk,mmap,munmap,mremap,write -o "$log" "$prog" || exit 1
