@@ -317,6 +317,154 @@ START_TEST(break_moved_by_someone_else)
 }
 END_TEST
 
+/* ---- best fit on a large heap against a brute-force walk ---- */
+
+/* The heap as the next search sees it: runs of adjacent free blocks. */
+struct runs {
+	char *p[40000];
+	size_t size[40000];
+	size_t n;
+	char *end;
+	int open;
+};
+
+static int fit_collect(void *p, size_t size, int in_use, void *arg)
+{
+	struct runs *r = arg;
+	char *c = p;
+
+	if (in_use) {
+		r->open = 0;
+		return 0;
+	}
+	if (r->open && c == r->end + 32) {
+		r->size[r->n - 1] += 32 + size;
+	} else {
+		if (r->n == 40000)
+			return 1;	/* too many runs for the test */
+		r->p[r->n] = c;
+		r->size[r->n++] = size;
+		r->open = 1;
+	}
+	r->end = c + size;
+	return 0;
+}
+
+/* The first of the smallest runs of at least want bytes, in list order. */
+static char *brute_best_fit(pagealloc *h, size_t want, struct runs *r)
+{
+	size_t i, best = (size_t)-1;
+
+	r->n = 0;
+	r->open = 0;
+	pagealloc_walk(h, fit_collect, r);
+	for (i = 0; i < r->n; i++)
+		if (r->size[i] >= want && (best == (size_t)-1 || r->size[i] < r->size[best]))
+			best = i;
+	return best == (size_t)-1 ? NULL : r->p[best];
+}
+
+/* tu_alloc and tu_free without their pagealloc_check (a walk each). */
+static void *quick_alloc(pagealloc *h, size_t n)
+{
+	void *p = pagealloc_alloc(h, n);
+
+	if (!p)
+		ck_abort_msg("alloc(%zu): %s", n, strerror(errno));
+	return p;
+}
+
+static void quick_free(pagealloc *h, void *p)
+{
+	if (pagealloc_free(h, p))
+		ck_abort_msg("free(%p): %s", p, strerror(errno));
+}
+
+static uint32_t lcg(uint32_t *s)
+{
+	*s = *s * 1103515245U + 12345U;
+	return *s >> 8;
+}
+
+/* Random allocations and frees on a heap of N blocks, each allocation
+ * checked against a walk of the whole list. */
+static void churn(pagealloc *h, char **p, size_t n, size_t rounds, uint32_t *seed)
+{
+	static struct runs r;
+	size_t i, k, want, checked = 0;
+	char *expect, *got;
+
+	for (i = 0; i < rounds; i++) {
+		k = lcg(seed) % n;
+		if (p[k]) {
+			quick_free(h, p[k]);
+			p[k] = NULL;
+			continue;
+		}
+		want = 8 + 8 * (lcg(seed) % 80);
+		expect = brute_best_fit(h, want, &r);
+		got = quick_alloc(h, want);
+		if (expect && got != expect)
+			ck_abort_msg("alloc(%zu) took %p, best fit is %p", want, (void *)got, (void *)expect);
+		checked += expect != NULL;
+		p[k] = got;
+		if (i % 1024 == 0)
+			tu_check(h);
+	}
+	tu_check(h);
+	ck_assert_uint_gt(checked, rounds / 4);
+}
+
+/* 17000 blocks of few distinct sizes (many ties); every other one
+ * freed, more free blocks than the index holds; then most of the rest
+ * freed, so that runs coalesce and the index is built again.  Every
+ * allocation takes the block a walk of the whole list picks. */
+START_TEST(best_fit_on_a_large_heap)
+{
+	pagealloc *h = tu_heap("brk:mmap_threshold=1M");
+	enum { N = 17000 };
+	static char *p[N];
+	uint32_t seed = 12345;
+	size_t i;
+
+	for (i = 0; i < N; i++)
+		p[i] = quick_alloc(h, 8 + 8 * (lcg(&seed) % 64));
+	for (i = 0; i < N; i += 2) {
+		quick_free(h, p[i]);
+		p[i] = NULL;
+	}
+	tu_check(h);
+	churn(h, p, N, 1000, &seed);
+	for (i = 0; i < N; i++)
+		if (p[i] && lcg(&seed) % 4) {
+			quick_free(h, p[i]);
+			p[i] = NULL;
+		}
+	tu_check(h);
+	churn(h, p, N, N / 2, &seed);
+	ck_assert_int_eq(pagealloc_destroy(h), 0);
+}
+END_TEST
+
+/* pagealloc_check sees a free block whose header lost its index entry. */
+START_TEST(check_sees_a_damaged_index)
+{
+	pagealloc *h = tu_heap("brk");
+	char *a = tu_alloc(h, 100);
+	uint32_t *pad;
+
+	tu_alloc(h, 8);
+	tu_free(h, a);
+	tu_check(h);
+	pad = (uint32_t *)((char *)meta(a) + sizeof(size_t) + sizeof(int));	/* the padding after status */
+	*pad ^= 1;
+	tu_assert_fails_int(pagealloc_check(h), EFAULT);
+	*pad ^= 1;
+	tu_check(h);
+	ck_assert_int_eq(pagealloc_destroy(h), 0);
+}
+END_TEST
+
 static Suite *brk_suite(void)
 {
 	Suite *s = suite_create("brk");
@@ -332,6 +480,12 @@ static Suite *brk_suite(void)
 	tcase_add_test(tc, realloc_across_the_threshold);
 	tcase_add_test(tc, one_heap_per_process);
 	tcase_add_test(tc, break_moved_by_someone_else);
+	tcase_add_test(tc, check_sees_a_damaged_index);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("large");	/* a walk per allocation, of 17000 blocks */
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, best_fit_on_a_large_heap);
 	suite_add_tcase(s, tc);
 
 	return s;
