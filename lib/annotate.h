@@ -2,7 +2,10 @@
  * annotate.h - tell valgrind's memcheck and AddressSanitizer where the
  * chunks are, so that a use-after-free or an overflow inside a heap is
  * reported as it would be for malloc.  Without <valgrind/memcheck.h> and
- * without ASan every helper is empty and costs nothing.
+ * without ASan every helper is empty and costs nothing.  With it, the
+ * helpers act only under memcheck (pa_annot_active: not under callgrind or
+ * cachegrind, whose counts would otherwise include work nobody reads), and
+ * cost a load and a test otherwise.
  *
  * memcheck: a chunk is a malloc-like block of its usable size.  While the
  * library itself runs (heap.c's lock to unlock) error reporting is off: the
@@ -44,30 +47,91 @@
 #define PA_ASAN 0
 #endif
 
-/* Is a tool watching, so that chunk sizes are worth looking up? */
+#if PA_MEMCHECK && !PA_ASAN
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Is the valgrind tool running us memcheck?  RUNNING_ON_VALGRIND is also
+ * true under callgrind, cachegrind, massif, helgrind..., which read none of
+ * the annotations.  valgrind puts its core's and its tool's preload
+ * libraries in LD_PRELOAD (vgpreload_core-..., vgpreload_memcheck-... for
+ * memcheck only; callgrind and cachegrind have no preload of their own).
+ * An LD_PRELOAD without any vgpreload_ entry (the program changed it) says
+ * nothing: then assume memcheck, which costs time but no report.
+ */
+static __attribute__((noinline, cold, unused)) int pa_annot_decide(void)
+{
+	const char *pre;
+
+	if (!RUNNING_ON_VALGRIND)
+		return 0;
+	pre = getenv("LD_PRELOAD");
+	if (!pre || !strstr(pre, "vgpreload_"))
+		return 1;
+	return strstr(pre, "vgpreload_memcheck") != NULL;
+}
+#endif
+
+#if PA_MEMCHECK && !PA_ASAN
+/* pa_annot_decide()'s answer, -1 until it is asked (one per translation
+ * unit: the answer is the same in each). */
+static int pa_annot_on __attribute__((unused)) = -1;
+#endif
+
+/*
+ * Is a tool watching, so that chunk sizes are worth looking up?  Decided
+ * once and cached: afterwards a relaxed load of an int and a test.
+ */
 static inline int pa_annot_active(void)
 {
 #if PA_ASAN
 	return 1;
 #elif PA_MEMCHECK
-	return RUNNING_ON_VALGRIND;
+	int v = __atomic_load_n(&pa_annot_on, __ATOMIC_RELAXED);
+
+	if (__builtin_expect(v < 0, 0)) {
+		v = pa_annot_decide();
+		__atomic_store_n(&pa_annot_on, v, __ATOMIC_RELAXED);
+	}
+	return v;
 #else
 	return 0;
 #endif
 }
 
-/* memcheck's quiet mode around the library's own work; it nests. */
+/*
+ * The same for a fast path that has a slow one: 0 only when surely no tool
+ * is watching; nonzero also while it is undecided (the slow path then calls
+ * pa_annot_active, which decides).  Never a call, so the fast path needs no
+ * stack frame.
+ */
+static inline int pa_annot_maybe(void)
+{
+#if PA_ASAN
+	return 1;
+#elif PA_MEMCHECK
+	return __atomic_load_n(&pa_annot_on, __ATOMIC_RELAXED) != 0;
+#else
+	return 0;
+#endif
+}
+
+/* memcheck's quiet mode around the library's own work; it nests.  Nothing
+ * (not even the client request) when memcheck is not the tool. */
 static inline void pa_annot_enter(void)
 {
 #if PA_MEMCHECK
-	VALGRIND_DISABLE_ERROR_REPORTING;
+	if (pa_annot_active())
+		VALGRIND_DISABLE_ERROR_REPORTING;
 #endif
 }
 
 static inline void pa_annot_leave(void)
 {
 #if PA_MEMCHECK
-	VALGRIND_ENABLE_ERROR_REPORTING;
+	if (pa_annot_active())
+		VALGRIND_ENABLE_ERROR_REPORTING;
 #endif
 }
 
@@ -77,13 +141,22 @@ static inline void pa_annot_leave(void)
  * addressable and undefined until written.  Never on live data, whose
  * definedness memcheck would forget.
  */
+#if PA_MEMCHECK
+/* Out of line: a client request needs a frame its callers need not. */
+static __attribute__((noinline, cold, unused)) void pa_annot_undefined(const void *p, size_t n)
+{
+	VALGRIND_MAKE_MEM_UNDEFINED(p, n);
+}
+#endif
+
 static inline void pa_annot_claim(const void *p, size_t n)
 {
 #if PA_ASAN
 	ASAN_UNPOISON_MEMORY_REGION(p, n);
 #endif
 #if PA_MEMCHECK
-	VALGRIND_MAKE_MEM_UNDEFINED(p, n);
+	if (__builtin_expect(pa_annot_active(), 0))
+		pa_annot_undefined(p, n);
 #endif
 	(void)p, (void)n;
 }

@@ -4,13 +4,20 @@
  *
  * Alloc pops the head of the current slab's free list, else takes the next
  * never-used cell of that slab (so fresh cells go out in address order),
- * else moves to a slab with free cells, else maps a new slab.  Free pushes
- * the cell onto its own slab's list: lists are kept per slab, so they do not
- * scatter across the heap and consecutive allocations stay close together.
+ * else makes current the slab that most recently got a free cell back,
+ * else maps a new slab.  Free pushes the cell onto its own slab's list:
+ * lists are kept per slab, so they do not scatter across the heap and
+ * consecutive allocations stay close together.
  * A free cell's first word links the list, as in the seed; everything else
  * is out of band: per slab a descriptor with one bit per cell ("live"),
  * which makes a double free or a pointer that is not a cell's start an
  * EINVAL in constant time, and an address map from system page to slab.
+ *
+ * The common calls are short: alloc is a pop (or a bump) and a bit set,
+ * free a range check against the slab of the previous free (a lookup in
+ * the address map only when the pointer is elsewhere), a bit test and
+ * clear, and a push.  Counts that only the stats and the check need (free
+ * cells per slab, live cells per slab) are recomputed from the bits there.
  */
 #include <errno.h>
 #include <string.h>
@@ -24,16 +31,16 @@
 #define DESCS_PER_BLOCK 32
 
 struct slab {
-	struct slab *all_next;		/* every slab, in mapping order */
-	struct slab *partial_next;	/* slabs with free cells other than cur */
-	unsigned char *base;
 	void *free;			/* freed cells, linked through their first word */
-	uint32_t nfree;			/* cells on that list */
+	unsigned char *base;
 	uint32_t fresh;			/* cells [fresh, ncells) were never handed out */
-	uint32_t used;			/* live cells */
-	uint32_t high;			/* cells [high, ncells) were never written (reset keeps it) */
-	uint32_t on_partial;
-	pa_word live[];			/* a bit per cell */
+	uint32_t listed;		/* cur, or on the partial list */
+	uint32_t high;			/* cells [high, ncells) were never written (set by reset) */
+	struct slab *partial_next;	/* slabs with free cells other than cur */
+	struct slab *all_next;		/* every slab, in mapping order */
+	/* a bit per cell, and one more: an offset in the slab's tail past the
+	 * last cell (when cell_size does not divide the slab) finds it clear */
+	pa_word live[];
 };
 
 struct desc_block {
@@ -41,17 +48,25 @@ struct desc_block {
 	size_t bytes;
 };
 
+/*
+ * The fast paths (cell_alloc, cell_free) read hot and hint only: each is
+ * NULL while a tool is told about the chunks (annotate.h), which the slow
+ * paths do; hint is also NULL or a listed slab, so a free there pushes onto
+ * a list already.
+ */
 struct cell_state {
+	struct slab *hot;		/* cur, or NULL: alloc's fast path */
+	struct slab *hint;		/* the previous free's slab, or NULL: free's fast path */
 	struct slab *cur;		/* where alloc looks first */
-	struct slab *partial;
+	size_t size;			/* cell_size */
+	uint64_t magic;			/* ceil(2^32 / size): offset -> index without a divide */
+	uint32_t ncells;		/* cells per slab */
+	struct slab *partial;		/* LIFO: the most recently touched first */
 	struct slab *all, *all_last;
 	struct pa_addrmap pages;	/* system-page number -> slab */
 	struct desc_block *blocks;	/* descriptor storage */
 	unsigned char *desc_next;
 	size_t desc_left, desc_bytes;
-	size_t size;			/* cell_size */
-	uint64_t magic;			/* ceil(2^32 / size): offset -> index without a divide */
-	uint32_t ncells;		/* cells per slab */
 };
 
 static struct cell_state *state(const pagealloc *h)
@@ -74,7 +89,7 @@ static int cell_init(pagealloc *h)
 	st->magic = (((uint64_t)1 << 32) + st->size - 1) / st->size;
 	st->ncells = (uint32_t)(SLAB_BYTES / st->size);
 	st->desc_bytes = pa_round_up(sizeof(struct slab) +
-				     pa_bitmap_words(st->ncells) * sizeof(pa_word), 16);
+				     pa_bitmap_words(st->ncells + 1) * sizeof(pa_word), 16);
 	return 0;
 }
 
@@ -146,29 +161,9 @@ static uint32_t index_of(const struct cell_state *st, const struct slab *s, cons
 	return (uint32_t)(((uint64_t)((const unsigned char *)p - s->base) * st->magic) >> 32);
 }
 
-/* A cell of s, or NULL if s has none free. */
-static void *take(struct cell_state *st, struct slab *s)
-{
-	unsigned char *p = s->free;
-
-	if (p) {
-		s->free = *(void **)p;
-		pa_annot_claim(p, st->size);	/* calloc clears it */
-		s->nfree--;
-		pa_bit_set(s->live, index_of(st, s, p));
-	} else if (s->fresh < st->ncells) {
-		p = s->base + (size_t)s->fresh * st->size;
-		pa_bit_set(s->live, s->fresh++);
-		if (s->fresh > s->high)
-			s->high = s->fresh;
-	} else {
-		return NULL;
-	}
-	s->used++;
-	return p;
-}
-
-/* Make a slab with a free cell current: the partial list first. */
+/* Make a slab with a free cell current: the partial list first (the slab
+ * that most recently got a cell back), else a new one.  The old current
+ * slab, full, leaves the lists until a free brings it back. */
 static struct slab *refill(pagealloc *h)
 {
 	struct cell_state *st = state(h);
@@ -176,95 +171,180 @@ static struct slab *refill(pagealloc *h)
 
 	if (s) {
 		st->partial = s->partial_next;
-		s->on_partial = 0;
 	} else if (!(s = new_slab(h))) {
 		return NULL;
 	}
+	if (st->cur) {
+		st->cur->listed = 0;
+		if (st->hint == st->cur)
+			st->hint = NULL;
+	}
+	s->listed = 1;
 	st->cur = s;
+	st->hot = pa_annot_active() ? NULL : s;
 	return s;
 }
 
-/* Serve a cell; *fresh says it was never handed out (so it reads as zero). */
-static void *cell_take(pagealloc *h, size_t size, int *fresh)
+/* Serve a cell from the current slab, which must have one. */
+static inline void *take(pagealloc *h, struct cell_state *st, struct slab *s)
 {
-	struct cell_state *st = state(h);
-	struct slab *s = st->cur;
-	void *p;
+	unsigned char *p = s->free;
+	uint32_t i;
 
-	if (size > st->size) {
-		errno = EINVAL;
-		return NULL;
+	if (p) {
+		s->free = *(void **)p;
+		pa_annot_claim(p, st->size);	/* calloc clears it */
+		i = index_of(st, s, p);
+	} else {
+		i = s->fresh++;
+		p = s->base + (size_t)i * st->size;
 	}
-	*fresh = 0;
-	if (!s || !(s->free || s->fresh < st->ncells)) {
-		if (!(s = refill(h)))
-			return NULL;
-	}
-	*fresh = !s->free && s->fresh >= s->high;
-	p = take(st, s);
+	pa_bit_set(s->live, i);
 	pa_account_alloc(h, st->size);
 	return p;
 }
 
-static void *cell_alloc(pagealloc *h, size_t size)
+static inline int has_cell(const struct cell_state *st, const struct slab *s)
 {
-	int fresh;
-
-	return cell_take(h, size, &fresh);
+	return s->free || s->fresh < st->ncells;
 }
 
+/* Everything alloc may have to do: refuse, move to another slab, tell a
+ * tool (annotate.h). */
+static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
+{
+	struct cell_state *st = state(h);
+	struct slab *s = st->cur;
+
+	if (size > st->size)
+		return pa_einval_ptr();
+	if ((!s || !has_cell(st, s)) && !(s = refill(h)))
+		return NULL;
+	return take(h, st, s);
+}
+
+/* The common case inline, without a call or a stack frame: a pop from the
+ * current slab's list, else the next fresh cell of that slab. */
+static void *cell_alloc(pagealloc *h, size_t size)
+{
+	struct cell_state *st = state(h);
+	struct slab *s = st->hot;
+	unsigned char *p;
+	uint32_t i;
+
+	if (__builtin_expect(!s || size > st->size, 0))
+		return alloc_slow(h, size);
+	if ((p = s->free)) {
+		s->free = *(void **)p;
+		i = index_of(st, s, p);
+	} else if (__builtin_expect(s->fresh < st->ncells, 1)) {
+		i = s->fresh++;
+		p = s->base + (size_t)i * st->size;
+	} else {
+		return alloc_slow(h, size);
+	}
+	pa_bit_set(s->live, i);
+	pa_account_alloc(h, st->size);
+	return p;
+}
+
+/* A cell never handed out since it was mapped reads as zero. */
 static void *cell_calloc(pagealloc *h, size_t size)
 {
+	struct cell_state *st = state(h);
+	struct slab *s = st->cur;
+	void *p;
 	int fresh;
-	void *p = cell_take(h, size, &fresh);
 
-	if (p && !fresh)
+	if (size > st->size)
+		return pa_einval_ptr();
+	if ((!s || !has_cell(st, s)) && !(s = refill(h)))
+		return NULL;
+	fresh = !s->free && s->fresh >= s->high;
+	p = take(h, st, s);
+	if (!fresh)
 		memset(p, 0, size);
 	return p;
 }
 
-/* The slab of the live cell at p, its index in *i; NULL if p is none. */
-static struct slab *live_slab(const pagealloc *h, const void *p, uint32_t *i)
+/* The slab whose range holds p (the previous free's, else the address
+ * map's), or NULL; *off is p's offset in it. */
+static inline struct slab *slab_of(const struct cell_state *st, const void *p, uintptr_t *off)
 {
-	const struct cell_state *st = state(h);
-	struct slab *s = pa_addrmap_find(&st->pages, pa_page_key(p));
+	struct slab *s = st->hint;
 
-	if (!s)
-		return NULL;
-	*i = index_of(st, s, p);
-	if (*i >= s->fresh || s->base + (size_t)*i * st->size != p || !pa_bit_test(s->live, *i))
-		return NULL;
+	if (__builtin_expect(s && (*off = (uintptr_t)p - (uintptr_t)s->base) < SLAB_BYTES, 1))
+		return s;
+	s = pa_addrmap_find(&st->pages, pa_page_key(p));
+	if (s)
+		*off = (uintptr_t)p - (uintptr_t)s->base;
 	return s;
 }
 
-static int cell_free(pagealloc *h, void *p)
+/* Is the cell at offset off of s live, *i its index?  Out of band only:
+ * a pointer that is not a cell's start or a free cell is refused. */
+static inline int live_at(const struct cell_state *st, const struct slab *s, uintptr_t off, uint32_t *i)
+{
+	*i = (uint32_t)((off * st->magic) >> 32);
+	return (size_t)*i * st->size == off && pa_bit_test(s->live, *i);
+}
+
+static __attribute__((noinline)) int free_slow(pagealloc *h, void *p)
 {
 	struct cell_state *st = state(h);
+	uintptr_t off;
 	uint32_t i;
-	struct slab *s = live_slab(h, p, &i);
+	struct slab *s = slab_of(st, p, &off);
 
-	if (!s)
+	if (!s || !live_at(st, s, off, &i))
 		return pa_einval();
 	pa_bit_clear(s->live, i);
 	pa_annot_claim(p, sizeof(void *));	/* the link stays addressable */
 	*(void **)p = s->free;
 	s->free = p;
-	s->nfree++;
-	s->used--;
-	if (s != st->cur && !s->on_partial) {
-		s->on_partial = 1;
+	if (!s->listed) {
+		s->listed = 1;
 		s->partial_next = st->partial;
 		st->partial = s;
 	}
+	st->hint = pa_annot_active() ? NULL : s;
+	pa_account_free(h, st->size);
+	return 0;
+}
+
+/* The common case inline: p is a live cell of the slab of the previous
+ * free (listed, and no tool is told). */
+static int cell_free(pagealloc *h, void *p)
+{
+	struct cell_state *st = state(h);
+	struct slab *s = st->hint;
+	uintptr_t off;
+	pa_word *w, bit, v;
+	uint32_t i;
+
+	if (__builtin_expect(!s || (off = (uintptr_t)p - (uintptr_t)s->base) >= SLAB_BYTES, 0))
+		return free_slow(h, p);
+	i = (uint32_t)((off * st->magic) >> 32);
+	w = &s->live[i / PA_WORD_BITS];
+	bit = (pa_word)1 << (i % PA_WORD_BITS);
+	v = *w;
+	if (__builtin_expect((size_t)i * st->size != off || !(v & bit), 0))
+		return free_slow(h, p);		/* which refuses it */
+	*w = v ^ bit;
+	*(void **)p = s->free;
+	s->free = p;
 	pa_account_free(h, st->size);
 	return 0;
 }
 
 static size_t cell_usable_size(const pagealloc *h, const void *p)
 {
+	const struct cell_state *st = state(h);
+	uintptr_t off;
 	uint32_t i;
+	const struct slab *s = slab_of(st, p, &off);
 
-	return live_slab(h, p, &i) ? state(h)->size : 0;
+	return s && live_at(st, s, off, &i) ? st->size : 0;
 }
 
 static void *cell_realloc(pagealloc *h, void *p, size_t size)
@@ -295,15 +375,26 @@ static int cell_walk(const pagealloc *h, pagealloc_walk_fn fn, void *arg)
 	return 0;
 }
 
-/* One slab's books: the free list, the bits and the counts agree. */
-static int check_slab(const struct cell_state *st, const struct slab *s)
+/* Live cells of s: the bits set. */
+static uint32_t live_cells(const struct cell_state *st, const struct slab *s)
+{
+	size_t w, n = 0;
+
+	for (w = 0; w < pa_bitmap_words(st->ncells + 1); w++)
+		n += (size_t)__builtin_popcountll(s->live[w]);
+	return (uint32_t)n;
+}
+
+/* One slab's books: the free list, the bits and the counts agree; *used
+ * gets its live cells. */
+static int check_slab(const struct cell_state *st, const struct slab *s, size_t *used)
 {
 	const unsigned char *p;
 	uint32_t n = 0, live = 0, i;
 
-	if (s->fresh > st->ncells || s->fresh > s->high || pa_addrmap_find(&st->pages, pa_page_key(s->base)) != s)
+	if (s->fresh > st->ncells || pa_addrmap_find(&st->pages, pa_page_key(s->base)) != s)
 		return -1;
-	for (i = 0; i < st->ncells; i++) {
+	for (i = 0; i <= st->ncells; i++) {
 		if (!pa_bit_test(s->live, i))
 			continue;
 		if (i >= s->fresh)
@@ -312,30 +403,36 @@ static int check_slab(const struct cell_state *st, const struct slab *s)
 	}
 	for (p = s->free; p; p = *(unsigned char *const *)p) {
 		i = index_of(st, s, p);
-		if (++n > s->nfree || p < s->base || i >= s->fresh ||
+		if (++n > s->fresh || p < s->base || i >= s->fresh ||
 		    s->base + (size_t)i * st->size != p || pa_bit_test(s->live, i))
 			return -1;
 	}
-	return n != s->nfree || live != s->used || s->used + s->nfree != s->fresh;
+	/* a slab off the lists is full: it was current until it ran out */
+	if (!s->listed && (s->free || s->fresh < st->ncells))
+		return -1;
+	*used += live;
+	return live + n != s->fresh;
 }
 
 static int cell_check(const pagealloc *h)
 {
 	const struct cell_state *st = state(h);
 	const struct slab *s;
-	size_t used = 0, slabs = 0, partial = 0;
+	size_t used = 0, slabs = 0, listed = 0;
 
+	if ((st->cur && !st->cur->listed) || (st->hot && st->hot != st->cur) ||
+	    (st->hint && !st->hint->listed))
+		return -1;
 	for (s = st->all; s; s = s->all_next) {
-		if (check_slab(st, s) || (s->on_partial && s == st->cur))
+		if (check_slab(st, s, &used))
 			return -1;
-		used += s->used;
 		slabs++;
-		partial += s->on_partial;
+		listed += s->listed && s != st->cur;
 	}
 	for (s = st->partial; s; s = s->partial_next)
-		if (!s->on_partial || !partial--)
+		if (!s->listed || s == st->cur || !listed--)
 			return -1;
-	return partial || used != h->chunks_in_use || used * st->size != h->in_use_bytes ||
+	return listed || used != h->chunks_in_use || used * st->size != h->in_use_bytes ||
 	       slabs * SLAB_BYTES != h->os.data_bytes;
 }
 
@@ -345,8 +442,10 @@ static void cell_stats(const pagealloc *h, struct pagealloc_stats *st_out)
 	const struct slab *s;
 
 	for (s = st->all; s; s = s->all_next) {
-		st_out->free_bytes += (size_t)(s->nfree + st->ncells - s->fresh) * st->size;
-		st_out->free_chunks += s->nfree + (s->fresh < st->ncells);
+		uint32_t nfree = s->fresh - live_cells(st, s);
+
+		st_out->free_bytes += (size_t)(nfree + st->ncells - s->fresh) * st->size;
+		st_out->free_chunks += nfree + (s->fresh < st->ncells);
 	}
 	st_out->largest_free_bytes = st_out->free_bytes ? st->size : 0;
 }
@@ -358,16 +457,19 @@ static void cell_reset(pagealloc *h)
 
 	st->partial = NULL;
 	for (s = st->all; s; s = s->all_next) {
-		memset(s->live, 0, pa_bitmap_words(st->ncells) * sizeof(pa_word));
+		memset(s->live, 0, pa_bitmap_words(st->ncells + 1) * sizeof(pa_word));
 		s->free = NULL;
-		s->nfree = s->fresh = s->used = 0;
-		s->on_partial = s != st->all;
-		if (s->on_partial) {
+		if (s->fresh > s->high)
+			s->high = s->fresh;
+		s->fresh = 0;
+		s->listed = 1;
+		if (s != st->all) {
 			s->partial_next = st->partial;
 			st->partial = s;
 		}
 	}
 	st->cur = st->all;
+	st->hot = pa_annot_active() ? NULL : st->cur;
 }
 
 const struct pa_policy pa_policy_cell = {

@@ -1,6 +1,7 @@
 /*
  * heap.c - the public calls: check the arguments, take the heap's lock,
- * and hand the work to the heap's policy.
+ * and hand the work to the heap's policy.  alloc, calloc, realloc and free
+ * have a fast path for the common heap (see fast()).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -131,6 +132,21 @@ PA_EXPORT int pagealloc_destroy(pagealloc *h)
 	return munmap(h, pa_round_up(h->map_bytes, pa_sys_page()));
 }
 
+/*
+ * The fast path of alloc, calloc, realloc and free: a heap with neither
+ * PAGEALLOC_STRICT nor PAGEALLOC_THREADSAFE, and no tool to tell about its
+ * chunks (annotate.h), goes straight to the policy; the bookkeeping of a
+ * failure (failed_allocs) is done after it.  Everything else (a NULL heap,
+ * size 0, STRICT, a lock, memcheck or ASan) takes the full path below,
+ * which makes the same checks in the same order.
+ */
+#define PA_SLOW_FLAGS (PAGEALLOC_STRICT | PAGEALLOC_THREADSAFE)
+
+static inline int fast(const pagealloc *h)
+{
+	return h && !(h->cfg.flags & PA_SLOW_FLAGS) && !pa_annot_maybe();
+}
+
 /* Reject what no policy can serve: size 0 and, with STRICT, a ragged size. */
 static int bad_size(const pagealloc *h, size_t size)
 {
@@ -155,7 +171,14 @@ static void *refused(pagealloc *h, int err)
 	return NULL;
 }
 
-PA_EXPORT void *pagealloc_alloc(pagealloc *h, size_t size)
+/* Out of line, so that the fast paths need no stack frame of their own. */
+static __attribute__((noinline)) void *alloc_failed(pagealloc *h)
+{
+	h->failed_allocs++;	/* errno is the policy's */
+	return NULL;
+}
+
+static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 {
 	void *p;
 
@@ -171,6 +194,18 @@ PA_EXPORT void *pagealloc_alloc(pagealloc *h, size_t size)
 	return p;
 }
 
+PA_EXPORT void *pagealloc_alloc(pagealloc *h, size_t size)
+{
+	void *p;
+
+	if (__builtin_expect(!fast(h) || !size, 0))
+		return alloc_slow(h, size);
+	p = h->pol->alloc(h, size);
+	if (__builtin_expect(!p, 0))
+		return alloc_failed(h);
+	return p;
+}
+
 PA_EXPORT void *pagealloc_calloc(pagealloc *h, size_t nmemb, size_t size)
 {
 	size_t total;
@@ -180,6 +215,14 @@ PA_EXPORT void *pagealloc_calloc(pagealloc *h, size_t nmemb, size_t size)
 		return pa_einval_ptr();
 	if (__builtin_mul_overflow(nmemb, size, &total))
 		return refused(h, ENOMEM);
+	if (fast(h) && total) {
+		if (h->pol->calloc) {
+			p = h->pol->calloc(h, total);
+		} else if ((p = h->pol->alloc(h, total))) {
+			memset(p, 0, total);
+		}
+		return p ? p : alloc_failed(h);
+	}
 	if (bad_size(h, total))
 		return refused(h, EINVAL);
 	lock(h);
@@ -222,6 +265,12 @@ PA_EXPORT void *pagealloc_realloc(pagealloc *h, void *p, size_t size)
 		pagealloc_free(h, p);
 		return NULL;
 	}
+	if (fast(h)) {
+		if (!(old = h->pol->usable_size(h, p)))
+			return pa_einval_ptr();
+		q = h->pol->realloc ? h->pol->realloc(h, p, size) : pa_realloc_move(h, p, old, size);
+		return q ? q : alloc_failed(h);
+	}
 	if (bad_size(h, size))
 		return refused(h, EINVAL);
 	lock(h);
@@ -238,7 +287,7 @@ PA_EXPORT void *pagealloc_realloc(pagealloc *h, void *p, size_t size)
 	return q;
 }
 
-PA_EXPORT int pagealloc_free(pagealloc *h, void *p)
+static __attribute__((noinline)) int free_slow(pagealloc *h, void *p)
 {
 	size_t n;
 	int r;
@@ -251,6 +300,13 @@ PA_EXPORT int pagealloc_free(pagealloc *h, void *p)
 	r = h->pol->free(h, p);
 	unlock(h);
 	return r;
+}
+
+PA_EXPORT int pagealloc_free(pagealloc *h, void *p)
+{
+	if (__builtin_expect(!fast(h) || !p, 0))
+		return free_slow(h, p);
+	return h->pol->free(h, p);
 }
 
 PA_EXPORT size_t pagealloc_usable_size(const pagealloc *h, const void *p)

@@ -133,6 +133,46 @@ START_TEST(reset_and_calloc)
 }
 END_TEST
 
+/* Frees that alternate between slabs (the fast path's slab changes every
+ * time), double frees and interior pointers in and out of that slab, and a
+ * full slab that gets a cell back: every refusal leaves the books intact. */
+START_TEST(bad_frees_across_slabs)
+{
+	pagealloc *h = tu_heap("cell:cell_size=64");
+	char *p[2048], local;
+	int i;
+
+	for (i = 0; i < 2048; i++)	/* two slabs exactly */
+		p[i] = tu_alloc(h, 64);
+	ck_assert_uint_eq(tu_stats(h).mapped_bytes, 2 * SLAB);
+	for (i = 0; i < 1024; i += 2) {
+		tu_free(h, p[i]);
+		tu_free(h, p[1024 + i]);
+		tu_assert_fails_int(pagealloc_free(h, p[i]), EINVAL);
+		tu_assert_fails_int(pagealloc_free(h, p[1024 + i]), EINVAL);
+		tu_assert_fails_int(pagealloc_free(h, p[i + 1] + 8), EINVAL);
+		tu_assert_fails_int(pagealloc_free(h, p[1024 + i + 1] + 1), EINVAL);
+	}
+	tu_assert_fails_int(pagealloc_free(h, &local), EINVAL);
+	tu_assert_fails_int(pagealloc_free(h, p[0] + SLAB * 4), EINVAL);
+	ck_assert_uint_eq(pagealloc_usable_size(h, p[0]), 0);
+	ck_assert_uint_eq(pagealloc_usable_size(h, p[1]), 64);
+	tu_check(h);
+	ck_assert_uint_eq(tu_stats(h).chunks_in_use, 1024);
+	ck_assert_uint_eq(tu_stats(h).free_chunks, 1024);
+	/* the freed cells are served again before a third slab is mapped */
+	for (i = 0; i < 1024; i++)
+		tu_alloc(h, 64);
+	ck_assert_uint_eq(tu_stats(h).mapped_bytes, 2 * SLAB);
+	tu_check(h);
+	tu_alloc(h, 64);
+	ck_assert_uint_eq(tu_stats(h).mapped_bytes, 3 * SLAB);
+	ck_assert_uint_eq(tu_stats(h).failed_allocs, 0);
+	tu_check(h);
+	ck_assert_int_eq(pagealloc_destroy(h), 0);
+}
+END_TEST
+
 static Suite *cell_suite(void)
 {
 	Suite *s = suite_create("cell");
@@ -144,6 +184,7 @@ static Suite *cell_suite(void)
 	tcase_add_test(tc, request_larger_than_cell);
 	tcase_add_test(tc, cell_sizes);
 	tcase_add_test(tc, reset_and_calloc);
+	tcase_add_test(tc, bad_frees_across_slabs);
 	suite_add_tcase(s, tc);
 
 	return s;
