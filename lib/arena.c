@@ -55,6 +55,8 @@ static inline size_t class_nbits(const struct pa_layout *L, unsigned c)
 
 uint32_t pa_arena_next_start(const struct pa_arena *a, const struct pa_layout *L, uint32_t i)
 {
+	if (i >= a->last_start)
+		return L->units;	/* the last chunk: no search to the end */
 	return (uint32_t)pa_bit_next(pa_start_bits(a), L->units, (size_t)i + 1);
 }
 
@@ -70,14 +72,14 @@ static inline size_t marker(uint32_t i, unsigned c)
 }
 
 /* Chunk (i, n) is free and not cached: its class marker is set. */
-static int merges(const struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t n)
+static inline __attribute__((always_inline)) int merges(const struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t n)
 {
 	unsigned c = pa_log2(n);
 
 	return pa_bit_test(pa_free_bits(a, L), i) && pa_bit_test(class_bits(a, L, c), marker(i, c));
 }
 
-static void free_insert(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t n)
+static inline __attribute__((always_inline)) void free_insert(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t n)
 {
 	unsigned c = pa_log2(n);
 
@@ -89,7 +91,7 @@ static void free_insert(struct pa_arena *a, const struct pa_layout *L, uint32_t 
 	a->free_chunks++;
 }
 
-static void free_remove(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t n)
+static inline __attribute__((always_inline)) void free_remove(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t n)
 {
 	unsigned c = pa_log2(n);
 
@@ -99,6 +101,22 @@ static void free_remove(struct pa_arena *a, const struct pa_layout *L, uint32_t 
 		a->class_mask &= ~((uint32_t)1 << c);
 	a->free_units -= n;
 	a->free_chunks--;
+}
+
+/* A chunk now starts at unit j, inside the chunk starting at i. */
+static inline void set_start(struct pa_arena *a, uint32_t i, uint32_t j)
+{
+	pa_bit_set(pa_start_bits(a), j);
+	if (a->last_start == i)
+		a->last_start = j;
+}
+
+/* The chunk starting at unit j joins the one before it, starting at i. */
+static inline void clear_start(struct pa_arena *a, uint32_t i, uint32_t j)
+{
+	pa_bit_clear(pa_start_bits(a), j);
+	if (a->last_start == j)
+		a->last_start = i;
 }
 
 void pa_arena_init(struct pa_arena *a, const struct pa_layout *L, void *base)
@@ -114,11 +132,11 @@ void pa_arena_init(struct pa_arena *a, const struct pa_layout *L, void *base)
  *
  *   [ ------------ free n ------------ ]  =>  [ used units ][ free n-units ]
  */
-static void *take(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t n, uint32_t units)
+static inline __attribute__((always_inline)) void *take(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t n, uint32_t units)
 {
 	free_remove(a, L, i, n);
 	if (n > units) {
-		pa_bit_set(pa_start_bits(a), i + units);
+		set_start(a, i, i + units);
 		free_insert(a, L, i + units, n - units);
 	}
 	a->used_chunks++;
@@ -128,6 +146,8 @@ static void *take(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uin
 /* The free chunk holding class c's bit j. */
 static inline uint32_t chunk_of_marker(const struct pa_arena *a, size_t j, unsigned c)
 {
+	if ((j << c) >= a->last_start)
+		return a->last_start;	/* the last chunk: no search back to its start */
 	return (uint32_t)pa_bit_prev(pa_start_bits(a), j << c);
 }
 
@@ -158,7 +178,7 @@ void *pa_arena_alloc(struct pa_arena *a, const struct pa_layout *L, uint32_t uni
 }
 
 /* Merge free chunk (i, *n) with a free chunk after it, if there is one. */
-static void absorb_next(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t *n)
+static inline __attribute__((always_inline)) void absorb_next(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t *n)
 {
 	uint32_t next = i + *n, nn;
 
@@ -168,7 +188,7 @@ static void absorb_next(struct pa_arena *a, const struct pa_layout *L, uint32_t 
 	if (!merges(a, L, next, nn))
 		return;
 	free_remove(a, L, next, nn);
-	pa_bit_clear(pa_start_bits(a), next);
+	clear_start(a, i, next);
 	*n += nn;
 }
 
@@ -183,7 +203,7 @@ static void free_units_at(struct pa_arena *a, const struct pa_layout *L, uint32_
 		if (merges(a, L, prev, i - prev)) {
 			uint32_t pn = i - prev;
 			free_remove(a, L, prev, pn);
-			pa_bit_clear(pa_start_bits(a), i);
+			clear_start(a, prev, i);
 			i = prev;
 			n += pn;
 		}
@@ -239,7 +259,7 @@ int pa_arena_resize(struct pa_arena *a, const struct pa_layout *L, void *p, uint
 
 	if (units < n) {
 		rest = n - units;
-		pa_bit_set(pa_start_bits(a), i + units);
+		set_start(a, i, i + units);
 		absorb_next(a, L, i + units, &rest);
 		free_insert(a, L, i + units, rest);
 	} else if (units > n) {
@@ -250,9 +270,9 @@ int pa_arena_resize(struct pa_arena *a, const struct pa_layout *L, void *p, uint
 		if (nn < units - n || !merges(a, L, next, nn))
 			return -1;
 		free_remove(a, L, next, nn);
-		pa_bit_clear(pa_start_bits(a), next);
+		clear_start(a, i, next);
 		if (nn > units - n) {
-			pa_bit_set(pa_start_bits(a), i + units);
+			set_start(a, i, i + units);
 			free_insert(a, L, i + units, nn - (units - n));
 		}
 	}
@@ -318,7 +338,8 @@ int pa_arena_check(const struct pa_arena *a, const struct pa_layout *L, uint32_t
 	unsigned c;
 
 	if (!pa_bit_test(pa_start_bits(a), 0) || !tail_clear(pa_start_bits(a), L->units) ||
-	    !tail_clear(pa_free_bits(a, L), L->units))
+	    !tail_clear(pa_free_bits(a, L), L->units) ||
+	    pa_bit_prev(pa_start_bits(a), L->units - 1) != a->last_start)
 		return -1;
 	for (i = 0; i < L->units; i += n) {
 		int is_free = pa_bit_test(pa_free_bits(a, L), i);

@@ -15,7 +15,7 @@
  *          two; the first is marked) and no two share a bit.
  *
  * For a 4096-byte page of 8-byte granules that is 64 + 64 + 168 bytes of
- * bitmaps and 40 of class counts: 360 bytes with the header, no byte of it in
+ * bitmaps and 40 of class counts: 368 bytes with the header, no byte of it in
  * the page.  Alloc takes a find-first-set over the class mask; only a
  * request that nothing in a larger class can serve scans its own class.
  */
@@ -51,6 +51,8 @@ struct pa_arena {
 	uint32_t free_chunks;
 	uint32_t used_chunks;		/* live chunks */
 	uint32_t class_mask;		/* bit c: some free chunk is of class c */
+	uint32_t last_start;		/* the highest start bit: the last chunk */
+	uint32_t pad_;
 	pa_word bits[];			/* start, free, class bitmaps, counts */
 };
 
@@ -75,7 +77,8 @@ void pa_arena_init(struct pa_arena *a, const struct pa_layout *L, void *base);
 /* Allocate units; returns the chunk or NULL when no free chunk is big enough. */
 void *pa_arena_alloc(struct pa_arena *a, const struct pa_layout *L, uint32_t units);
 
-/* The first chunk start after unit i, or units: a search, out of line. */
+/* The first chunk start after unit i, or units: a search, out of line
+ * (none for the last chunk, which runs to the end). */
 uint32_t pa_arena_next_start(const struct pa_arena *a, const struct pa_layout *L, uint32_t i);
 
 /* Units of the chunk starting at unit i: up to the next start, or the end;

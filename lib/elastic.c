@@ -11,7 +11,10 @@
  *   table        an open-addressing hash from system-page number to
  *                descriptor, so free finds a pointer's page in one probe
  *                (nothing assumes that two mmaps are adjacent).
- *   hot          the page of the last free, tried before the table;
+ *   recent       a direct-mapped cache of the table's answers for pages
+ *                (not large mappings), by system-page number, tried
+ *                before the table: an entry holds its key, so a miss is
+ *                one compare;
  *   quick lists  as in page.c, one set for the heap: a freed chunk of
  *                1..qmax units stays cached (arena.h) on a stack for its
  *                exact size, with its page, and the next request of that
@@ -33,6 +36,7 @@
 #define MIN_TABLE 64
 #define MAX_PAGES_CAP ((size_t)1 << 24)
 #define QUICK_DEPTH 8			/* chunks cached per size */
+#define RECENT 64			/* entries of the page cache before the table */
 
 struct pa_page {
 	struct pa_page *next, *prev;		/* list[cls] */
@@ -63,7 +67,7 @@ struct elastic_state {
 	size_t qbytes;				/* requests up to qmax units use the quick lists */
 	uint32_t qmax;
 	size_t quick_chunks;			/* cached, on all the lists */
-	struct pa_page *hot;
+	struct slot recent[RECENT];		/* recent[key % RECENT]: key 0 = empty */
 	uint8_t qtop[PA_QUICK_MAX + 1];		/* qtop[n]: chunks of n units cached */
 	struct quick qslot[PA_QUICK_MAX][QUICK_DEPTH];	/* qslot[n - 1][k] */
 	size_t desc_bytes;			/* descriptor plus arena */
@@ -152,17 +156,36 @@ static struct pa_page *table_find(const struct elastic_state *st, const void *p)
 	return NULL;
 }
 
-/* The page of p: the hot one, or the table's answer, which becomes hot. */
-static struct pa_page *page_of(struct elastic_state *st, const void *p)
+/* The table's answer for p, remembered in recent[] when it is a page. */
+static __attribute__((noinline)) struct pa_page *page_of_slow(struct elastic_state *st, const void *p)
 {
-	struct pa_page *pg = st->hot;
+	uintptr_t key = (uintptr_t)p >> st->sys_shift;
+	struct pa_page *pg = table_find(st, p);
 
-	if (pg && (uintptr_t)p - (uintptr_t)pg->base < st->L.bytes)
-		return pg;
-	pg = table_find(st, p);
 	if (pg && !pg->big_bytes)
-		st->hot = pg;
+		st->recent[key % RECENT] = (struct slot){ key, pg };
 	return pg;
+}
+
+/* The page of p: recent[]'s entry for its system page, or the table's. */
+static inline struct pa_page *page_of(struct elastic_state *st, const void *p)
+{
+	uintptr_t key = (uintptr_t)p >> st->sys_shift;
+	const struct slot *r = &st->recent[key % RECENT];
+
+	if (r->key == key)	/* key 0 (no page there) finds pg NULL */
+		return r->pg;
+	return page_of_slow(st, p);
+}
+
+/* Forget pg's entries in recent[] (before it is unmapped). */
+static void recent_forget(struct elastic_state *st, const struct pa_page *pg)
+{
+	unsigned k;
+
+	for (k = 0; k < RECENT; k++)
+		if (st->recent[k].pg == pg)
+			st->recent[k] = (struct slot){ 0, NULL };
 }
 
 static void table_put(struct elastic_state *st, uintptr_t key, struct pa_page *pg)
@@ -367,8 +390,7 @@ static void unmap_page(pagealloc *h, struct pa_page *pg)
 	struct elastic_state *st = state(h);
 	size_t k;
 
-	if (st->hot == pg)
-		st->hot = NULL;
+	recent_forget(st, pg);
 	list_unlink(st, pg);
 	all_unlink(st, pg);
 	for (k = 0; k < key_count(st, pg); k++)
@@ -460,6 +482,33 @@ static void quick_trim(struct elastic_state *st, int keep_half)
 		}
 }
 
+/*
+ * Serve units from the smallest cached chunk that is larger: it becomes
+ * live again and gives its tail back to its page (a shrink in place), so
+ * that a request no quick list of its own size serves need not release
+ * the cached chunks of every size.  NULL when no larger chunk is cached.
+ */
+static void *quick_split(pagealloc *h, uint32_t units)
+{
+	struct elastic_state *st = state(h);
+	struct quick q;
+	uint32_t n;
+
+	for (n = units + 1; n <= st->qmax; n++) {
+		if (!st->qtop[n])
+			continue;
+		q = st->qslot[n - 1][--st->qtop[n]];
+		st->quick_chunks--;
+		st->empty -= is_empty(q.pg);
+		pa_arena_uncache(arena(q.pg), &st->L, unit_of(st, &q));
+		pa_arena_resize(arena(q.pg), &st->L, q.p, units);	/* a shrink: never fails */
+		relist(st, q.pg);
+		pa_account_alloc(h, (size_t)units << st->L.shift);
+		return q.p;
+	}
+	return NULL;
+}
+
 /* Page pg has just lost its last live chunk. */
 static void emptied(pagealloc *h, struct pa_page *pg)
 {
@@ -479,7 +528,8 @@ static void emptied(pagealloc *h, struct pa_page *pg)
  * find-first-set.  Only when no such class exists are the pages whose
  * largest chunks share the request's class searched, and only when none of
  * those fits (and no cached chunk is left to release: half of them first,
- * then the rest) is a page mapped.
+ * then the rest) is a page mapped; before that, a larger cached chunk
+ * is split if there is one.
  */
 static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 {
@@ -502,6 +552,8 @@ static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 					return p;
 		if (!st->quick_chunks)
 			break;
+		if ((p = quick_split(h, units)))
+			return p;
 		quick_trim(st, tries == 0);
 	}
 	pg = map_page(h, 0);

@@ -200,6 +200,44 @@ START_TEST(check_catches_damage)
 	ck_assert_int_eq(check_arena(), -1);
 	a->class_mask ^= 1u << 2;
 	ck_assert_int_eq(check_arena(), 0);
+	a->last_start ^= 1;		/* the last chunk's start, remembered wrong */
+	ck_assert_int_eq(check_arena(), -1);
+	a->last_start ^= 1;
+	ck_assert_int_eq(check_arena(), 0);
+}
+END_TEST
+
+/* The last chunk of a large region: its size and its class marker's chunk
+ * come from last_start, not from a search to the end or back to its start;
+ * split, merged and resized at the end, the books stay right. */
+START_TEST(last_chunk_of_a_large_region)
+{
+	unsigned char *p1, *p2, *p3;
+
+	teardown();
+	make_arena((size_t)1 << 20, 8);
+	p1 = take(10);
+	p2 = take(100);
+	p3 = take(1000);
+	ck_assert_uint_eq(a->last_start, 1110);
+	ck_assert_uint_eq(pa_arena_largest_free(a, &L, 0), L.units - 1110);
+	ck_assert_int_eq(pa_arena_resize(a, &L, p3, 2000), 0);	/* grows into the last chunk */
+	ck_assert_uint_eq(a->last_start, 2110);
+	ck_assert_int_eq(check_arena(), 0);
+	give(p3);				/* merges with the last chunk */
+	ck_assert_uint_eq(a->last_start, 110);
+	ck_assert_uint_eq(pa_arena_largest_free(a, &L, 0), L.units - 110);
+	p3 = take(L.units - 110);		/* the whole last chunk */
+	ck_assert_ptr_eq(p3, p2 + 800);
+	ck_assert_uint_eq(a->last_start, 110);
+	ck_assert_int_eq(pa_arena_resize(a, &L, p3, 5), 0);	/* shrinks: a new last chunk */
+	ck_assert_uint_eq(a->last_start, 115);
+	ck_assert_int_eq(check_arena(), 0);
+	give(p1);
+	give(p2);				/* merges back to 0 */
+	give(p3);				/* and everything with it */
+	ck_assert_uint_eq(a->last_start, 0);
+	ck_assert_uint_eq(a->free_units, L.units);
 }
 END_TEST
 
@@ -541,6 +579,7 @@ static Suite *arena_suite(void)
 	tcase_add_test(tc, resize_in_place);
 	tcase_add_test(tc, exhaustion_and_interior);
 	tcase_add_loop_test(tc, check_catches_damage, 0, 4);
+	tcase_add_test(tc, last_chunk_of_a_large_region);
 	tcase_add_loop_test(tc, random_against_byte_map, 0, 4);
 	tcase_add_test(tc, cached_chunk_lifecycle);
 	tcase_add_test(tc, check_counts_cached);

@@ -224,6 +224,54 @@ START_TEST(spare_pages_return_to_the_os)
 }
 END_TEST
 
+/* A request that no quick list of its size serves, on a full page, is
+ * served by splitting a larger cached chunk: no page is mapped. */
+START_TEST(larger_cached_chunk_is_split)
+{
+	pagealloc *h = tu_heap("elastic");
+	struct pagealloc_stats st;
+	char *p[16], *a, *b;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		p[i] = alloc_ok(h, 256);	/* the first page, full */
+	stats(h, &st);
+	ck_assert_uint_eq(st.mapped_bytes, PAGE);
+	free_ok(h, p[3]);			/* cached on its quick list */
+	a = alloc_ok(h, 100);
+	ck_assert_ptr_eq(a, p[3]);
+	ck_assert_uint_eq(pagealloc_usable_size(h, a), 104);
+	b = alloc_ok(h, 152);			/* the tail given back */
+	ck_assert_ptr_eq(b, p[3] + 104);
+	stats(h, &st);
+	ck_assert_uint_eq(st.mapped_bytes, PAGE);
+	tu_assert_fails_int(pagealloc_free(h, p[3] + 8), EINVAL);
+	free_ok(h, a);
+	free_ok(h, b);
+	for (i = 0; i < 16; i++)
+		if (i != 3)
+			free_ok(h, p[i]);
+	ck_assert_int_eq(pagealloc_destroy(h), 0);
+}
+END_TEST
+
+/* A page given back to the OS is forgotten by the lookup of free: a
+ * pointer into it is not a live chunk any more. */
+START_TEST(unmapped_page_forgotten)
+{
+	pagealloc *h = tu_heap("elastic:spare_pages=0");
+	char *p, *q;
+
+	p = alloc_ok(h, 16);
+	free_ok(h, p);				/* the page goes back */
+	tu_assert_fails_int(pagealloc_free(h, p), EINVAL);
+	q = alloc_ok(h, 16);			/* perhaps at the same address */
+	free_ok(h, q);
+	tu_assert_fails_int(pagealloc_free(h, q), EINVAL);
+	ck_assert_int_eq(pagealloc_destroy(h), 0);
+}
+END_TEST
+
 static Suite *elastic_suite(void)
 {
 	Suite *s = suite_create("elastic");
@@ -237,6 +285,8 @@ static Suite *elastic_suite(void)
 	tcase_add_test(tc, big_realloc_keeps_contents);
 	tcase_add_test(tc, metadata_grows_uncapped);
 	tcase_add_loop_test(tc, spare_pages_return_to_the_os, 0, 3);
+	tcase_add_test(tc, larger_cached_chunk_is_split);
+	tcase_add_test(tc, unmapped_page_forgotten);
 	suite_add_tcase(s, tc);
 
 	return s;
