@@ -9,7 +9,8 @@
 #   (default BENCHDIR) receives results.md and results.svg.
 # Environment: RUNS (timed runs per allocator, default 5), BENCH_QUICK=1
 # (small sizes, one run: a smoke test of the harness), BENCH_ONLY (a
-# space-separated list of workloads to run).
+# space-separated list of workloads to run: bt mixed mixedws bt24 churn
+# traces).
 #
 # Timed runs alternate between allocators, RUNS rounds of all of them; the
 # tables give the median wall time and the median peak RSS (ru_maxrss of
@@ -101,6 +102,7 @@ command -v valgrind >/dev/null 2>&1 && have_valgrind=1
 
 : >"$tmp/rows"
 for w in $workloads; do
+	[ "$w" = traces ] && continue		# below, after the table
 	eval "set -- \$scale_$w"
 	timed=$1 cg1=$2 cg2=$3
 	eval "specs=\$specs_$w"
@@ -239,6 +241,64 @@ function bar(r, y, hh, color,   len) {
 	if (len > 5 * scale) len = 5 * scale
 	printf "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n", left, y, len, hh, color > svg
 }' "$tmp/rows" >"$tmp/results.md"
+
+# ---- replay of the example traces (the engine of pagealloc-trace) ----
+# The policies replay through `pagealloc-trace --policy`; each peer through
+# `--policy libc` with its library preloaded (the tool's libc baseline is
+# the process's own malloc).  RUNS rounds, alternating; median ns per
+# operation, peak bytes held and VSZ growth (the same on every run).
+tool=$dir/../tools/pagealloc-trace
+traces_dir=$(cd "$(dirname "$0")/../traces" 2>/dev/null && pwd) || traces_dir=
+trace_specs="elastic elastic:page_size=64K brk mmap"
+[ "$QUICK" = 1 ] && trace_files="sort" || trace_files="gcc-cc1 python3-json sort"
+if [ -x "$tool" ] && [ -n "$traces_dir" ] && { [ -z "${BENCH_ONLY:-}" ] || echo " $BENCH_ONLY " | grep -q " traces "; }; then
+	echo "== traces: $trace_files" >&2
+	: >"$tmp/trows"
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		i=$((i + 1))
+		for t in $trace_files; do
+			f=$traces_dir/$t.trace.gz
+			for p in $peers; do
+				LD_PRELOAD=${p#*=} "$tool" --quiet --csv --policy libc "$f" 2>/dev/null |
+					sed "1d; s/^[^,]*,libc,/$t,${p%%=*},/" >>"$tmp/trows"
+			done
+			"$tool" --quiet --csv --policy "$(echo $trace_specs | tr ' ' ',')" "$f" 2>/dev/null |
+				sed "1d; s/^[^,]*,/$t,/" >>"$tmp/trows"
+		done
+	done
+	{ echo "## Replay of the example traces"
+	  echo
+	  echo "pagealloc-trace's engine; peers replay through --policy libc with their library preloaded. Median ns per operation of $RUNS runs; peak held and VSZ growth in MiB (peak held comes from glibc's mallinfo2 for a malloc: n/a for the other peers)."
+	  echo
+	  awk -F, -v peers="$(for p in $peers; do printf '%s ' "${p%%=*}"; done)" '
+	function median(list,   n, a, i, j, t) {
+		n = split(list, a, " ")
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	{	key = $1 SUBSEP $2
+		if (!(key in seen)) { seen[key] = 1; order[++n] = key }
+		ns[key] = ns[key] " " $16; ops[key] = $3; failed[key] = $4
+		held[key] = $6 / 1048576; vsz[key] = $10 / 1048576 }
+	END {
+		np = split(peers, P, " "); for (k in P) ispeer[P[k]] = 1
+		for (i = 1; i <= n; i++) {
+			split(order[i], K, SUBSEP); m[order[i]] = median(ns[order[i]])
+			if (ispeer[K[2]] && (!(K[1] in best) || m[order[i]] < best[K[1]])) best[K[1]] = m[order[i]]
+		}
+		print "| trace | allocator | ops | failed | ns/op | x best peer | peak held MiB | VSZ growth MiB |"
+		print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+		for (i = 1; i <= n; i++) {
+			split(order[i], K, SUBSEP)
+			h = held[order[i]] > 0 ? sprintf("%.1f", held[order[i]]) : "n/a"
+			printf "| %s | %s | %d | %d | %.1f | %s | %s | %.1f |\n", K[1], K[2], ops[order[i]], failed[order[i]],
+			    m[order[i]], (best[K[1]] > 0 ? sprintf("%.2f", m[order[i]] / best[K[1]]) : ""), h, vsz[order[i]]
+		}
+	}' "$tmp/trows"
+	  echo; } >>"$tmp/results.md"
+fi
 
 # the worst cases of page and elastic
 if [ -x "$dir/pa-wcet" ]; then
