@@ -12,11 +12,13 @@ START_TEST(one_mapping_per_allocation)
 	size_t page = tu_round_page(1), vsz0 = tu_vsz(), vsz1;
 	char *a = tu_alloc(h, 1), *b;
 	struct pagealloc_stats st;
+	int vsz_ok = !tu_vsz_unreliable();	/* valgrind maps for itself too */
 
 	vsz1 = tu_vsz();
 	b = tu_alloc(h, page + 1);
 	st = tu_stats(h);
-	ck_assert_uint_eq(tu_vsz() - vsz1, 2 * page);
+	if (vsz_ok)
+		ck_assert_uint_eq(tu_vsz() - vsz1, 2 * page);
 	ck_assert_uint_eq((uintptr_t)a % page, 0);
 	ck_assert_uint_eq((uintptr_t)b % page, 0);
 	ck_assert_uint_eq(pagealloc_usable_size(h, a), page);
@@ -28,9 +30,11 @@ START_TEST(one_mapping_per_allocation)
 	tu_free(h, a);
 	ck_assert_uint_eq(tu_stats(h).os_unmap_calls, 1);
 	ck_assert_uint_eq(tu_stats(h).mapped_bytes, 2 * page);
-	ck_assert_uint_eq(tu_vsz() - vsz1, page);
+	if (vsz_ok)
+		ck_assert_uint_eq(tu_vsz() - vsz1, page);
 	ck_assert_int_eq(pagealloc_destroy(h), 0);
-	ck_assert_uint_le(tu_vsz(), vsz0);
+	if (vsz_ok)
+		ck_assert_uint_le(tu_vsz(), vsz0);
 }
 END_TEST
 
