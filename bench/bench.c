@@ -15,6 +15,9 @@
  *                       replaced at random per step, SCALE = steps
  *              churn    a working set of 32 chunks of 4 KiB..1 MiB, every
  *                       4 KiB page of each written, SCALE = steps
+ *              bump     SCALE allocations of 8..64 bytes, each written once,
+ *                       the pool emptied every 4096 (pagealloc_reset); with
+ *                       ALLOCATOR "inline", an inlined pointer increment
  *              probe    create the heap and exit
  * Prints one line: "pairs=N wall_ns=T maxrss_kb=R sum=S", where pairs counts
  * allocations (each is freed before the end) and sum must not depend on the
@@ -81,6 +84,65 @@ static void *xalloc(size_t size)
 static void xfree(void *p)
 {
 	A.free(A.ctx, p);
+}
+
+/* ---- bump: the bump policy against an inlined pointer increment ---- */
+
+#define BUMP_BATCH 4096
+#define BUMP_POOL (BUMP_BATCH * 64)
+
+static unsigned char *inline_pool;	/* set for ALLOCATOR "inline" */
+
+static void bump_oom(void)
+{
+	fprintf(stderr, "pa-bench: out of memory after %llu allocations\n", pairs);
+	exit(3);
+}
+
+/* The increment and its bounds check, inlined into the loop. */
+static unsigned long bump_inline(long n)
+{
+	unsigned char *top = inline_pool, *end = inline_pool + BUMP_POOL;
+	unsigned long sum = 0;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		size_t size = 8 + 8 * (size_t)(i & 7);
+		uint64_t *p;
+
+		if (i % BUMP_BATCH == 0)
+			top = inline_pool;
+		if ((size_t)(end - top) < size)
+			bump_oom();
+		p = (uint64_t *)top;
+		top += size;
+		*p = (uint64_t)i;
+		sum += *p & 0xff;
+	}
+	pairs += (unsigned long long)n;
+	return sum;
+}
+
+/* The same loop through pagealloc_alloc on a bump heap. */
+static unsigned long bump_heap(long n)
+{
+	unsigned long sum = 0;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		size_t size = 8 + 8 * (size_t)(i & 7);
+		uint64_t *p;
+
+		if (i % BUMP_BATCH == 0)
+			pagealloc_reset(A.ctx);
+		p = pagealloc_alloc(A.ctx, size);
+		if (!p)
+			bump_oom();
+		*p = (uint64_t)i;
+		sum += *p & 0xff;
+	}
+	pairs += (unsigned long long)n;
+	return sum;
 }
 
 /* xorshift64*: the tables' random numbers, the same on every run. */
@@ -331,7 +393,7 @@ static unsigned long ws_run(unsigned slots, long steps)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: pa-bench malloc|SPEC bt|bt24|mixed|mixedws|churn|probe SCALE\n");
+	fprintf(stderr, "usage: pa-bench malloc|inline|SPEC bt|bt24|mixed|mixedws|churn|bump|probe SCALE\n");
 	return 2;
 }
 
@@ -340,8 +402,10 @@ static int open_allocator(const char *name)
 	struct pagealloc_config cfg;
 	pagealloc *h;
 
-	if (!strcmp(name, "malloc")) {
+	if (!strcmp(name, "malloc") || !strcmp(name, "inline")) {
 		A = (struct allocator){ sys_alloc, sys_free, NULL };
+		if (name[0] == 'i' && !(inline_pool = malloc(BUMP_POOL)))
+			return 3;
 		return 0;
 	}
 	if (pagealloc_config_parse(&cfg, name)) {
@@ -398,6 +462,8 @@ int main(int argc, char **argv)
 		sum = ws_run(1000, scale);
 	else if (!strcmp(w, "churn"))
 		sum = ws_run(32, scale);
+	else if (!strcmp(w, "bump") && (inline_pool || A.ctx))
+		sum = inline_pool ? bump_inline(scale) : bump_heap(scale);
 	else if (!strcmp(w, "probe"))
 		sum = 0;
 	else
