@@ -185,15 +185,18 @@ static struct slab *refill(pagealloc *h)
 	return s;
 }
 
-/* Serve a cell from the current slab, which must have one. */
-static inline void *take(pagealloc *h, struct cell_state *st, struct slab *s)
+/* Serve a cell from the current slab, which must have one; watched: a
+ * tool may be told about chunks (not on the fast path, see hot). */
+static inline __attribute__((always_inline)) void *
+take(pagealloc *h, struct cell_state *st, struct slab *s, int watched)
 {
 	unsigned char *p = s->free;
 	uint32_t i;
 
 	if (p) {
 		s->free = *(void **)p;
-		pa_annot_claim(p, st->size);	/* calloc clears it */
+		if (watched)
+			pa_annot_claim(p, st->size);	/* calloc clears it */
 		i = index_of(st, s, p);
 	} else {
 		i = s->fresh++;
@@ -209,59 +212,51 @@ static inline int has_cell(const struct cell_state *st, const struct slab *s)
 	return s->free || s->fresh < st->ncells;
 }
 
-/* Everything alloc may have to do: refuse, move to another slab, tell a
- * tool (annotate.h). */
-static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
+/* The current slab, with a free cell: refill()s when it has none; NULL
+ * (errno set) when size is too large or no slab can be had. */
+static struct slab *slab_with_cell(pagealloc *h, size_t size)
 {
 	struct cell_state *st = state(h);
 	struct slab *s = st->cur;
 
 	if (size > st->size)
 		return pa_einval_ptr();
-	if ((!s || !has_cell(st, s)) && !(s = refill(h)))
-		return NULL;
-	return take(h, st, s);
+	return s && has_cell(st, s) ? s : refill(h);
 }
 
-/* The common case inline, without a call or a stack frame: a pop from the
- * current slab's list, else the next fresh cell of that slab. */
+/* Everything alloc may have to do: refuse, move to another slab, tell a
+ * tool (annotate.h). */
+static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
+{
+	struct slab *s = slab_with_cell(h, size);
+
+	return s ? take(h, state(h), s, 1) : NULL;
+}
+
+/* The common case inline, without a call or a stack frame: the current
+ * slab has a cell and no tool is told (hot). */
 static void *cell_alloc(pagealloc *h, size_t size)
 {
 	struct cell_state *st = state(h);
 	struct slab *s = st->hot;
-	unsigned char *p;
-	uint32_t i;
 
-	if (__builtin_expect(!s || size > st->size, 0))
+	if (__builtin_expect(!s || size > st->size || !has_cell(st, s), 0))
 		return alloc_slow(h, size);
-	if ((p = s->free)) {
-		s->free = *(void **)p;
-		i = index_of(st, s, p);
-	} else if (__builtin_expect(s->fresh < st->ncells, 1)) {
-		i = s->fresh++;
-		p = s->base + (size_t)i * st->size;
-	} else {
-		return alloc_slow(h, size);
-	}
-	pa_bit_set(s->live, i);
-	pa_account_alloc(h, st->size);
-	return p;
+	return take(h, st, s, 0);
 }
 
 /* A cell never handed out since it was mapped reads as zero. */
 static void *cell_calloc(pagealloc *h, size_t size)
 {
 	struct cell_state *st = state(h);
-	struct slab *s = st->cur;
+	struct slab *s = slab_with_cell(h, size);
 	void *p;
 	int fresh;
 
-	if (size > st->size)
-		return pa_einval_ptr();
-	if ((!s || !has_cell(st, s)) && !(s = refill(h)))
+	if (!s)
 		return NULL;
 	fresh = !s->free && s->fresh >= s->high;
-	p = take(h, st, s);
+	p = take(h, st, s, 1);
 	if (!fresh)
 		memset(p, 0, size);
 	return p;
@@ -319,18 +314,12 @@ static int cell_free(pagealloc *h, void *p)
 	struct cell_state *st = state(h);
 	struct slab *s = st->hint;
 	uintptr_t off;
-	pa_word *w, bit, v;
 	uint32_t i;
 
-	if (__builtin_expect(!s || (off = (uintptr_t)p - (uintptr_t)s->base) >= SLAB_BYTES, 0))
-		return free_slow(h, p);
-	i = (uint32_t)((off * st->magic) >> 32);
-	w = &s->live[i / PA_WORD_BITS];
-	bit = (pa_word)1 << (i % PA_WORD_BITS);
-	v = *w;
-	if (__builtin_expect((size_t)i * st->size != off || !(v & bit), 0))
-		return free_slow(h, p);		/* which refuses it */
-	*w = v ^ bit;
+	if (__builtin_expect(!s || (off = (uintptr_t)p - (uintptr_t)s->base) >= SLAB_BYTES ||
+			     !live_at(st, s, off, &i), 0))
+		return free_slow(h, p);		/* elsewhere, or refused there */
+	pa_bit_clear(s->live, i);
 	*(void **)p = s->free;
 	s->free = p;
 	pa_account_free(h, st->size);

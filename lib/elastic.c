@@ -445,6 +445,18 @@ static uint32_t unit_of(const struct elastic_state *st, const struct quick *q)
 	return (uint32_t)(((unsigned char *)q->p - q->pg->base) >> st->L.shift);
 }
 
+/* Pop the newest cached chunk of n units and make it live again (its page,
+ * then, is not empty). */
+static inline struct quick quick_take(struct elastic_state *st, uint32_t n)
+{
+	struct quick q = st->qslot[n - 1][--st->qtop[n]];
+
+	st->quick_chunks--;
+	st->empty -= is_empty(q.pg);
+	pa_arena_uncache(arena(q.pg), &st->L, unit_of(st, &q));
+	return q;
+}
+
 /* Release the cached chunk of n units at q->p for good. */
 static void release(struct elastic_state *st, const struct quick *q, uint32_t n)
 {
@@ -497,10 +509,7 @@ static void *quick_split(pagealloc *h, uint32_t units)
 	for (n = units + 1; n <= st->qmax; n++) {
 		if (!st->qtop[n])
 			continue;
-		q = st->qslot[n - 1][--st->qtop[n]];
-		st->quick_chunks--;
-		st->empty -= is_empty(q.pg);
-		pa_arena_uncache(arena(q.pg), &st->L, unit_of(st, &q));
+		q = quick_take(st, n);
 		pa_arena_resize(arena(q.pg), &st->L, q.p, units);	/* a shrink: never fails */
 		relist(st, q.pg);
 		pa_account_alloc(h, (size_t)units << st->L.shift);
@@ -563,8 +572,6 @@ static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 static void *elastic_alloc(pagealloc *h, size_t size)
 {
 	struct elastic_state *st = state(h);
-	struct pa_arena *a;
-	struct quick *q;
 	uint32_t units;
 
 	if (size > st->qbytes)
@@ -572,13 +579,8 @@ static void *elastic_alloc(pagealloc *h, size_t size)
 	units = pa_units_of(&st->L, size);
 	if (!st->qtop[units])
 		return alloc_slow(h, size);
-	q = &st->qslot[units - 1][--st->qtop[units]];
-	a = arena(q->pg);
-	st->empty -= is_empty(q->pg);
-	pa_arena_uncache(a, &st->L, unit_of(st, q));
-	st->quick_chunks--;
 	pa_account_alloc(h, (size_t)units << st->L.shift);
-	return q->p;
+	return quick_take(st, units).p;
 }
 
 /* Cache the live chunk (i, n) of page pg on its quick list, which has room. */

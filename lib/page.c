@@ -25,9 +25,6 @@ struct page_state {
 	uint32_t qmax, qdepth;		/* up to qdepth (a power of two) each */
 	uint8_t *qtop;			/* qtop[n]: chunks of n units cached */
 	uint32_t *qslot;		/* their unit indexes: slots(st, n)[k] */
-	/* what the quick paths use, ready: the region and the arena's bitmaps */
-	unsigned char *base;
-	pa_word *start, *freeb;
 };
 
 static struct page_state *state(const pagealloc *h)
@@ -86,9 +83,6 @@ static int page_init(pagealloc *h)
 	st->qbytes = (size_t)st->qmax << st->L.shift;
 	st->qtop = (uint8_t *)((unsigned char *)st->arena + st->L.arena_bytes);
 	st->qslot = (uint32_t *)((unsigned char *)st->qtop + quick_top_bytes());
-	st->base = region;
-	st->start = pa_start_bits(st->arena);
-	st->freeb = pa_free_bits(st->arena, &st->L);
 	return 0;
 }
 
@@ -158,30 +152,21 @@ static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 	return p;
 }
 
-/* A quick-list hit: pop a cached chunk and make it live again
- * (pa_arena_uncache, with the bitmaps' addresses at hand). */
+/* A quick-list hit pops a cached chunk and makes it live again. */
 static void *page_alloc(pagealloc *h, size_t size)
 {
 	struct page_state *st = state(h);
-	unsigned shift = st->L.shift;
-	unsigned char *base = st->base;
-	pa_word *freeb = st->freeb;
-	struct pa_arena *a = st->arena;
-	uint8_t *qtop = st->qtop;
-	uint32_t units, top, i;
+	uint32_t units, i;
 
 	if (size > st->qbytes)
 		return alloc_slow(h, size);
-	units = (uint32_t)((size + st->L.gmask) >> shift);
-	top = qtop[units];
-	if (!top)
+	units = pa_units_of(&st->L, size);
+	if (!st->qtop[units])
 		return alloc_slow(h, size);
-	i = st->qslot[(size_t)(units - 1) * QSTRIDE + top - 1];
-	freeb[i / PA_WORD_BITS] &= ~((pa_word)1 << (i % PA_WORD_BITS));
-	a->used_chunks++;
-	qtop[units] = (uint8_t)(top - 1);
-	pa_account_alloc(h, (size_t)units << shift);
-	return base + ((size_t)i << shift);
+	i = slots(st, units)[--st->qtop[units]];
+	pa_arena_uncache(st->arena, &st->L, i);
+	pa_account_alloc(h, (size_t)units << st->L.shift);
+	return unit_ptr(st, i);
 }
 
 /* Cache the live chunk (i, n) on its quick list, which has room. */
@@ -214,47 +199,19 @@ static __attribute__((noinline)) int free_slow(pagealloc *h, void *p)
 	return 0;
 }
 
-/*
- * The common free: a live chunk of up to qmax units (so its end is in its
- * first bitmap word or the next) whose quick list has room is cached
- * (pa_arena_cache, with the bitmaps at hand); anything else, including
- * every pointer that is not a live chunk, goes to free_slow.
- */
+/* The common free: a live chunk of up to qmax units (so its end is in its
+ * first bitmap word or the next) whose quick list has room is cached;
+ * anything else, including every pointer that is not a live chunk, goes to
+ * free_slow. */
 static int page_free(pagealloc *h, void *p)
 {
 	struct page_state *st = state(h);
-	uintptr_t off = (uintptr_t)p - (uintptr_t)st->base;
-	unsigned shift = st->L.shift;
-	pa_word *start = st->start, *freeb = st->freeb, s, f, rest;
-	struct pa_arena *a = st->arena;
-	uint8_t *qtop = st->qtop;
-	uint32_t i, w, b, n, top;
+	uint32_t i, n, top;
 
-	/* one compare for both ends: below base, off wraps to a huge value */
-	if (off >= st->L.bytes || (off & st->L.gmask))
+	if (!(n = pa_arena_live_quick(st->arena, &st->L, p, &i)) || n > st->qmax ||
+	    (top = st->qtop[n]) == st->qdepth)
 		return free_slow(h, p);
-	i = (uint32_t)(off >> shift);
-	w = i / PA_WORD_BITS;
-	b = i % PA_WORD_BITS;
-	s = start[w];
-	f = freeb[w];
-	if (!((s & ~f) >> b & 1))
-		return free_slow(h, p);		/* not a live chunk */
-	rest = s >> b >> 1;
-	if (rest) {
-		n = 1 + (uint32_t)__builtin_ctzll(rest);
-	} else {
-		if (w + 1 == st->L.unit_words || !(rest = start[w + 1]))
-			return free_slow(h, p);
-		n = PA_WORD_BITS - b + (uint32_t)__builtin_ctzll(rest);
-	}
-	if (n > st->qmax || (top = qtop[n]) == st->qdepth)
-		return free_slow(h, p);
-	freeb[w] = f | (pa_word)1 << b;
-	a->used_chunks--;
-	st->qslot[(size_t)(n - 1) * QSTRIDE + top] = i;
-	qtop[n] = (uint8_t)(top + 1);
-	pa_account_free(h, (size_t)n << shift);
+	quick_put(h, i, n, top);
 	return 0;
 }
 
