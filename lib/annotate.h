@@ -71,9 +71,7 @@ static __attribute__((noinline, cold, unused)) int pa_annot_decide(void)
 		return 1;
 	return strstr(pre, "vgpreload_memcheck") != NULL;
 }
-#endif
 
-#if PA_MEMCHECK && !PA_ASAN
 /* pa_annot_decide()'s answer, -1 until it is asked (one per translation
  * unit: the answer is the same in each). */
 static int pa_annot_on __attribute__((unused)) = -1;

@@ -153,8 +153,9 @@ static int bad_size(const pagealloc *h, size_t size)
 	return size == 0 || ((h->cfg.flags & PAGEALLOC_STRICT) && size % h->cfg.granule);
 }
 
-/* Count a failed allocation; the heap's lock must be held. */
-static void *failed(pagealloc *h, int err)
+/* Count a failed allocation; the heap's lock must be held (or the heap is
+ * not shared).  Out of line, so that the fast paths need no stack frame. */
+static __attribute__((noinline)) void *failed(pagealloc *h, int err)
 {
 	h->failed_allocs++;
 	errno = err;
@@ -168,13 +169,6 @@ static void *refused(pagealloc *h, int err)
 	failed(h, err);
 	unlock(h);
 	errno = err;
-	return NULL;
-}
-
-/* Out of line, so that the fast paths need no stack frame of their own. */
-static __attribute__((noinline)) void *alloc_failed(pagealloc *h)
-{
-	h->failed_allocs++;	/* errno is the policy's */
 	return NULL;
 }
 
@@ -202,7 +196,7 @@ PA_EXPORT void *pagealloc_alloc(pagealloc *h, size_t size)
 		return alloc_slow(h, size);
 	p = h->pol->alloc(h, size);
 	if (__builtin_expect(!p, 0))
-		return alloc_failed(h);
+		return failed(h, errno);
 	return p;
 }
 
@@ -221,7 +215,7 @@ PA_EXPORT void *pagealloc_calloc(pagealloc *h, size_t nmemb, size_t size)
 		} else if ((p = h->pol->alloc(h, total))) {
 			memset(p, 0, total);
 		}
-		return p ? p : alloc_failed(h);
+		return p ? p : failed(h, errno);
 	}
 	if (bad_size(h, total))
 		return refused(h, EINVAL);
@@ -252,6 +246,12 @@ void *pa_realloc_move(pagealloc *h, void *p, size_t old_usable, size_t size)
 	return q;
 }
 
+/* The policy's realloc, or a move (old: p's usable size). */
+static void *policy_realloc(pagealloc *h, void *p, size_t old, size_t size)
+{
+	return h->pol->realloc ? h->pol->realloc(h, p, size) : pa_realloc_move(h, p, old, size);
+}
+
 PA_EXPORT void *pagealloc_realloc(pagealloc *h, void *p, size_t size)
 {
 	size_t old;
@@ -268,8 +268,8 @@ PA_EXPORT void *pagealloc_realloc(pagealloc *h, void *p, size_t size)
 	if (fast(h)) {
 		if (!(old = h->pol->usable_size(h, p)))
 			return pa_einval_ptr();
-		q = h->pol->realloc ? h->pol->realloc(h, p, size) : pa_realloc_move(h, p, old, size);
-		return q ? q : alloc_failed(h);
+		q = policy_realloc(h, p, old, size);
+		return q ? q : failed(h, errno);
 	}
 	if (bad_size(h, size))
 		return refused(h, EINVAL);
@@ -279,7 +279,7 @@ PA_EXPORT void *pagealloc_realloc(pagealloc *h, void *p, size_t size)
 		unlock(h);
 		return pa_einval_ptr();
 	}
-	q = h->pol->realloc ? h->pol->realloc(h, p, size) : pa_realloc_move(h, p, old, size);
+	q = policy_realloc(h, p, old, size);
 	watch_realloc(h, p, old, q, old < size ? old : size);
 	if (!q)
 		failed(h, errno);
