@@ -234,15 +234,27 @@ static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 }
 
 /* The common case inline, without a call or a stack frame: the current
- * slab has a cell and no tool is told (hot). */
-static void *cell_alloc(pagealloc *h, size_t size)
+ * slab has a cell and no tool is told (hot); anything else (size 0 too)
+ * goes to miss. */
+static inline __attribute__((always_inline)) void *
+alloc_hot(pagealloc *h, size_t size, void *(*miss)(pagealloc *, size_t))
 {
 	struct cell_state *st = state(h);
 	struct slab *s = st->hot;
 
-	if (__builtin_expect(!s || size > st->size || !has_cell(st, s), 0))
-		return alloc_slow(h, size);
+	if (__builtin_expect(!s || size - 1 >= st->size || !has_cell(st, s), 0))
+		return miss(h, size);
 	return take(h, st, s, 0);
+}
+
+static void *cell_alloc(pagealloc *h, size_t size)
+{
+	return alloc_hot(h, size, alloc_slow);
+}
+
+static void *cell_fast_alloc(pagealloc *h, size_t size)
+{
+	return alloc_hot(h, size, pa_alloc_full);
 }
 
 /* A cell never handed out since it was mapped reads as zero. */
@@ -308,8 +320,10 @@ static __attribute__((noinline)) int free_slow(pagealloc *h, void *p)
 }
 
 /* The common case inline: p is a live cell of the slab of the previous
- * free (listed, and no tool is told). */
-static int cell_free(pagealloc *h, void *p)
+ * free (listed, and no tool is told); anything else (NULL too) goes to
+ * miss. */
+static inline __attribute__((always_inline)) int
+free_hinted(pagealloc *h, void *p, int (*miss)(pagealloc *, void *))
 {
 	struct cell_state *st = state(h);
 	struct slab *s = st->hint;
@@ -318,12 +332,22 @@ static int cell_free(pagealloc *h, void *p)
 
 	if (__builtin_expect(!s || (off = (uintptr_t)p - (uintptr_t)s->base) >= SLAB_BYTES ||
 			     !live_at(st, s, off, &i), 0))
-		return free_slow(h, p);		/* elsewhere, or refused there */
+		return miss(h, p);		/* elsewhere, or refused there */
 	pa_bit_clear(s->live, i);
 	*(void **)p = s->free;
 	s->free = p;
 	pa_account_free(h, st->size);
 	return 0;
+}
+
+static int cell_free(pagealloc *h, void *p)
+{
+	return free_hinted(h, p, free_slow);
+}
+
+static int cell_fast_free(pagealloc *h, void *p)
+{
+	return free_hinted(h, p, pa_free_full);
 }
 
 static size_t cell_usable_size(const pagealloc *h, const void *p)
@@ -469,6 +493,8 @@ const struct pa_policy pa_policy_cell = {
 	.fini = cell_fini,
 	.alloc = cell_alloc,
 	.free = cell_free,
+	.fast_alloc = cell_fast_alloc,
+	.fast_free = cell_fast_free,
 	.realloc = cell_realloc,
 	.calloc = cell_calloc,
 	.usable_size = cell_usable_size,

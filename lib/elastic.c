@@ -569,18 +569,30 @@ static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 	return pg ? alloc_on(h, pg, units) : NULL;
 }
 
-static void *elastic_alloc(pagealloc *h, size_t size)
+/* A quick-list hit; anything else (size 0 too) goes to miss. */
+static inline __attribute__((always_inline)) void *
+alloc_quick(pagealloc *h, size_t size, void *(*miss)(pagealloc *, size_t))
 {
 	struct elastic_state *st = state(h);
 	uint32_t units;
 
-	if (size > st->qbytes)
-		return alloc_slow(h, size);
+	if (size - 1 >= st->qbytes)
+		return miss(h, size);
 	units = pa_units_of(&st->L, size);
 	if (!st->qtop[units])
-		return alloc_slow(h, size);
+		return miss(h, size);
 	pa_account_alloc(h, (size_t)units << st->L.shift);
 	return quick_take(st, units).p;
+}
+
+static void *elastic_alloc(pagealloc *h, size_t size)
+{
+	return alloc_quick(h, size, alloc_slow);
+}
+
+static void *elastic_fast_alloc(pagealloc *h, size_t size)
+{
+	return alloc_quick(h, size, pa_alloc_full);
 }
 
 /* Cache the live chunk (i, n) of page pg on its quick list, which has room. */
@@ -629,7 +641,10 @@ static __attribute__((noinline)) int free_slow(pagealloc *h, struct pa_page *pg,
 	return 0;
 }
 
-static int elastic_free(pagealloc *h, void *p)
+/* A live chunk of up to qmax units whose quick list has room is cached;
+ * anything else (NULL too) goes to free_slow (pg known) or miss. */
+static inline __attribute__((always_inline)) int
+free_quick(pagealloc *h, void *p, int (*miss)(pagealloc *, void *))
 {
 	struct elastic_state *st = state(h);
 	struct pa_page *pg = page_of(st, p);
@@ -637,9 +652,19 @@ static int elastic_free(pagealloc *h, void *p)
 
 	if (!pg || pg->big_bytes || !(n = pa_arena_live_quick(arena(pg), &st->L, p, &i)) ||
 	    n > st->qmax || st->qtop[n] == QUICK_DEPTH)
-		return free_slow(h, pg, p);
+		return miss ? miss(h, p) : free_slow(h, pg, p);
 	quick_put(h, pg, p, i, n);
 	return 0;
+}
+
+static int elastic_free(pagealloc *h, void *p)
+{
+	return free_quick(h, p, NULL);
+}
+
+static int elastic_fast_free(pagealloc *h, void *p)
+{
+	return free_quick(h, p, pa_free_full);
 }
 
 static size_t elastic_usable_size(const pagealloc *h, const void *p)
@@ -895,6 +920,8 @@ const struct pa_policy pa_policy_elastic = {
 	.fini = elastic_fini,
 	.alloc = elastic_alloc,
 	.free = elastic_free,
+	.fast_alloc = elastic_fast_alloc,
+	.fast_free = elastic_fast_free,
 	.realloc = elastic_realloc,
 	.usable_size = elastic_usable_size,
 	.check = elastic_check,

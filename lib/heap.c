@@ -1,7 +1,7 @@
 /*
  * heap.c - the public calls: check the arguments, take the heap's lock,
  * and hand the work to the heap's policy.  alloc, calloc, realloc and free
- * have a fast path for the common heap (see fast()).
+ * have a fast path for the common heap (see fast() and choose_paths()).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -48,6 +48,21 @@ static void unlock(const pagealloc *h)
 		pthread_mutex_unlock((pthread_mutex_t *)&h->lock);
 }
 
+/*
+ * The fast path of alloc, calloc, realloc and free: a heap with neither
+ * PAGEALLOC_STRICT nor PAGEALLOC_THREADSAFE, and no tool to tell about its
+ * chunks (annotate.h), goes straight to the policy; the bookkeeping of a
+ * failure (failed_allocs) is done after it.  Everything else (a NULL heap,
+ * size 0, STRICT, a lock, memcheck or ASan) takes the full path below,
+ * which makes the same checks in the same order.
+ */
+#define PA_SLOW_FLAGS (PAGEALLOC_STRICT | PAGEALLOC_THREADSAFE)
+
+static inline int fast(const pagealloc *h)
+{
+	return h && !(h->cfg.flags & PA_SLOW_FLAGS) && !pa_annot_maybe();
+}
+
 /* ---- what memcheck and ASan are told (annotate.h) ---- */
 
 /* A new chunk (or NULL); its first defined bytes hold data already. */
@@ -86,6 +101,21 @@ static void forget_all(const pagealloc *h)
 		h->pol->walk(h, forget_chunk, NULL);
 }
 
+/*
+ * What pagealloc_alloc and pagealloc_free call.  A heap that fast() lets
+ * skip the checks (fixed at create: the flags do not change, and whether a
+ * tool is told is decided once) goes straight to its policy's fast paths,
+ * which hand anything uncommon to pa_alloc_full and pa_free_full; every
+ * other heap goes to those directly.
+ */
+static void choose_paths(pagealloc *h)
+{
+	int go = (pa_annot_active(), fast(h));
+
+	h->alloc = go && h->pol->fast_alloc ? h->pol->fast_alloc : pa_alloc_full;
+	h->free = go && h->pol->fast_free ? h->pol->fast_free : pa_free_full;
+}
+
 PA_EXPORT pagealloc *pagealloc_create(const struct pagealloc_config *cfg)
 {
 	const struct pa_policy *pol;
@@ -109,6 +139,7 @@ PA_EXPORT pagealloc *pagealloc_create(const struct pagealloc_config *cfg)
 	h->cfg = *cfg;
 	h->pol = pol;
 	h->map_bytes = bytes;
+	choose_paths(h);
 	pthread_mutex_init(&h->lock, NULL);
 	if (pol->init(h)) {
 		err = errno;
@@ -130,21 +161,6 @@ PA_EXPORT int pagealloc_destroy(pagealloc *h)
 	pa_annot_leave();
 	pthread_mutex_destroy(&h->lock);
 	return munmap(h, pa_round_up(h->map_bytes, pa_sys_page()));
-}
-
-/*
- * The fast path of alloc, calloc, realloc and free: a heap with neither
- * PAGEALLOC_STRICT nor PAGEALLOC_THREADSAFE, and no tool to tell about its
- * chunks (annotate.h), goes straight to the policy; the bookkeeping of a
- * failure (failed_allocs) is done after it.  Everything else (a NULL heap,
- * size 0, STRICT, a lock, memcheck or ASan) takes the full path below,
- * which makes the same checks in the same order.
- */
-#define PA_SLOW_FLAGS (PAGEALLOC_STRICT | PAGEALLOC_THREADSAFE)
-
-static inline int fast(const pagealloc *h)
-{
-	return h && !(h->cfg.flags & PA_SLOW_FLAGS) && !pa_annot_maybe();
 }
 
 /* Reject what no policy can serve: size 0 and, with STRICT, a ragged size. */
@@ -172,12 +188,10 @@ static void *refused(pagealloc *h, int err)
 	return NULL;
 }
 
-static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
+static __attribute__((noinline)) void *alloc_locked(pagealloc *h, size_t size)
 {
 	void *p;
 
-	if (!h)
-		return pa_einval_ptr();
 	if (bad_size(h, size))
 		return refused(h, EINVAL);
 	lock(h);
@@ -188,16 +202,24 @@ static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 	return p;
 }
 
-PA_EXPORT void *pagealloc_alloc(pagealloc *h, size_t size)
+void *pa_alloc_full(pagealloc *h, size_t size)
 {
 	void *p;
 
 	if (__builtin_expect(!fast(h) || !size, 0))
-		return alloc_slow(h, size);
+		return alloc_locked(h, size);
 	p = h->pol->alloc(h, size);
 	if (__builtin_expect(!p, 0))
 		return failed(h, errno);
 	return p;
+}
+
+/* h->alloc: the policy's fast path or pa_alloc_full (see choose_paths). */
+PA_EXPORT void *pagealloc_alloc(pagealloc *h, size_t size)
+{
+	if (__builtin_expect(!h, 0))
+		return pa_einval_ptr();
+	return h->alloc(h, size);
 }
 
 PA_EXPORT void *pagealloc_calloc(pagealloc *h, size_t nmemb, size_t size)
@@ -287,12 +309,12 @@ PA_EXPORT void *pagealloc_realloc(pagealloc *h, void *p, size_t size)
 	return q;
 }
 
-static __attribute__((noinline)) int free_slow(pagealloc *h, void *p)
+static __attribute__((noinline)) int free_locked(pagealloc *h, void *p)
 {
 	size_t n;
 	int r;
 
-	if (!h || !p)
+	if (!p)
 		return pa_einval();
 	lock(h);
 	if (pa_annot_active() && (n = h->pol->usable_size(h, p)))
@@ -302,11 +324,18 @@ static __attribute__((noinline)) int free_slow(pagealloc *h, void *p)
 	return r;
 }
 
-PA_EXPORT int pagealloc_free(pagealloc *h, void *p)
+int pa_free_full(pagealloc *h, void *p)
 {
 	if (__builtin_expect(!fast(h) || !p, 0))
-		return free_slow(h, p);
+		return free_locked(h, p);
 	return h->pol->free(h, p);
+}
+
+PA_EXPORT int pagealloc_free(pagealloc *h, void *p)
+{
+	if (__builtin_expect(!h, 0))
+		return pa_einval();
+	return h->free(h, p);
 }
 
 PA_EXPORT size_t pagealloc_usable_size(const pagealloc *h, const void *p)

@@ -30,6 +30,14 @@ struct pa_policy {
 	void (*fini)(pagealloc *h);		/* unmaps everything init and later calls mapped */
 	void *(*alloc)(pagealloc *h, size_t size);	/* NULL/errno */
 	int (*free)(pagealloc *h, void *p);		/* -1/EINVAL when p is not live */
+	/*
+	 * optional: the common case of alloc and free, called straight from
+	 * the public call on a heap without locks or tools (see heap.c), for
+	 * any size and pointer, 0 and NULL too; what it does not serve itself
+	 * it must hand, unchanged, to pa_alloc_full or pa_free_full.
+	 */
+	void *(*fast_alloc)(pagealloc *h, size_t size);
+	int (*fast_free)(pagealloc *h, void *p);
 	/* optional: resize in place or move; NULL uses alloc+copy+free */
 	void *(*realloc)(pagealloc *h, void *p, size_t size);
 	/* optional: memory fresh from the OS need not be cleared; NULL means alloc+memset */
@@ -43,6 +51,10 @@ struct pa_policy {
 };
 
 struct pagealloc {
+	/* what pagealloc_alloc and pagealloc_free call: the policy's fast
+	 * paths, or pa_alloc_full and pa_free_full (chosen at create) */
+	void *(*alloc)(pagealloc *h, size_t size);
+	int (*free)(pagealloc *h, void *p);
 	struct pagealloc_config cfg;
 	const struct pa_policy *pol;
 	struct pa_os os;		/* OS calls and mapped bytes of this heap */
@@ -86,6 +98,11 @@ static inline void pa_account_resize(pagealloc *h, size_t old_bytes, size_t new_
 	if (h->in_use_bytes > h->peak_in_use_bytes)
 		h->peak_in_use_bytes = h->in_use_bytes;
 }
+
+/* The whole of pagealloc_alloc and pagealloc_free for a non-NULL heap:
+ * size and pointer checks, the lock, tools, failure counts. */
+void *pa_alloc_full(pagealloc *h, size_t size);
+int pa_free_full(pagealloc *h, void *p);
 
 /* Move a live chunk of old_usable bytes to a new one of size bytes through
  * the policy's alloc and free; NULL (p untouched) when alloc fails. */

@@ -152,21 +152,33 @@ static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 	return p;
 }
 
-/* A quick-list hit pops a cached chunk and makes it live again. */
-static void *page_alloc(pagealloc *h, size_t size)
+/* A quick-list hit pops a cached chunk and makes it live again; anything
+ * else (size 0 too) goes to miss. */
+static inline __attribute__((always_inline)) void *
+alloc_quick(pagealloc *h, size_t size, void *(*miss)(pagealloc *, size_t))
 {
 	struct page_state *st = state(h);
 	uint32_t units, i;
 
-	if (size > st->qbytes)
-		return alloc_slow(h, size);
+	if (size - 1 >= st->qbytes)
+		return miss(h, size);
 	units = pa_units_of(&st->L, size);
 	if (!st->qtop[units])
-		return alloc_slow(h, size);
+		return miss(h, size);
 	i = slots(st, units)[--st->qtop[units]];
 	pa_arena_uncache(st->arena, &st->L, i);
 	pa_account_alloc(h, (size_t)units << st->L.shift);
 	return unit_ptr(st, i);
+}
+
+static void *page_alloc(pagealloc *h, size_t size)
+{
+	return alloc_quick(h, size, alloc_slow);
+}
+
+static void *page_fast_alloc(pagealloc *h, size_t size)
+{
+	return alloc_quick(h, size, pa_alloc_full);
 }
 
 /* Cache the live chunk (i, n) on its quick list, which has room. */
@@ -202,17 +214,28 @@ static __attribute__((noinline)) int free_slow(pagealloc *h, void *p)
 /* The common free: a live chunk of up to qmax units (so its end is in its
  * first bitmap word or the next) whose quick list has room is cached;
  * anything else, including every pointer that is not a live chunk, goes to
- * free_slow. */
-static int page_free(pagealloc *h, void *p)
+ * miss. */
+static inline __attribute__((always_inline)) int
+free_quick(pagealloc *h, void *p, int (*miss)(pagealloc *, void *))
 {
 	struct page_state *st = state(h);
 	uint32_t i, n, top;
 
 	if (!(n = pa_arena_live_quick(st->arena, &st->L, p, &i)) || n > st->qmax ||
 	    (top = st->qtop[n]) == st->qdepth)
-		return free_slow(h, p);
+		return miss(h, p);
 	quick_put(h, i, n, top);
 	return 0;
+}
+
+static int page_free(pagealloc *h, void *p)
+{
+	return free_quick(h, p, free_slow);
+}
+
+static int page_fast_free(pagealloc *h, void *p)
+{
+	return free_quick(h, p, pa_free_full);
 }
 
 static size_t page_usable_size(const pagealloc *h, const void *p)
@@ -310,6 +333,8 @@ const struct pa_policy pa_policy_page = {
 	.fini = page_fini,
 	.alloc = page_alloc,
 	.free = page_free,
+	.fast_alloc = page_fast_alloc,
+	.fast_free = page_fast_free,
 	.realloc = page_realloc,
 	.usable_size = page_usable_size,
 	.check = page_check,
