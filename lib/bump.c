@@ -22,7 +22,7 @@ struct chunk {				/* in a metadata mapping of its own */
 	unsigned char *base;
 	size_t bytes;			/* mapped */
 	size_t top;			/* handed out: [0, top) */
-	size_t high;			/* the highest top ever: above it memory is still zero */
+	size_t high;			/* with top, the high-water mark (see high_water) */
 	size_t units;			/* bytes in granules */
 	size_t meta_bytes;
 	pa_word *live;			/* after start[] */
@@ -126,12 +126,39 @@ static struct chunk *chunk_for(pagealloc *h, size_t bytes)
 	return c;
 }
 
+/* Above the highest top ever, memory is still zero.  Only a move down of
+ * the top (reset, a shrink of the top allocation) records it in high, so
+ * that alloc need not. */
+static size_t high_water(const struct chunk *c)
+{
+	return c->high > c->top ? c->high : c->top;
+}
+
+static void top_to(struct chunk *c, size_t top)
+{
+	c->high = high_water(c);
+	c->top = top;
+}
+
+/* Mark the allocation of bytes at the top of c and move the top. */
+static inline __attribute__((always_inline)) unsigned char *
+carve_at(pagealloc *h, struct chunk *c, size_t bytes)
+{
+	struct bump_state *st = state(h);
+	size_t u = c->top >> st->shift;
+
+	pa_bit_set(c->start, u);
+	pa_bit_set(c->live, u);
+	c->top += bytes;
+	pa_account_alloc(h, bytes);
+	return c->base + (u << st->shift);
+}
+
 /* Carve size bytes; *fresh is where never-used memory begins in the chunk. */
 static unsigned char *carve(pagealloc *h, size_t size, unsigned char **fresh)
 {
-	struct bump_state *st = state(h);
 	struct chunk *c;
-	size_t bytes, u;
+	size_t bytes;
 
 	if (size > MAX_POOL_CHUNK * 64) {
 		errno = ENOMEM;
@@ -141,15 +168,8 @@ static unsigned char *carve(pagealloc *h, size_t size, unsigned char **fresh)
 	c = chunk_for(h, bytes);
 	if (!c)
 		return NULL;
-	*fresh = c->base + c->high;
-	u = c->top >> st->shift;
-	pa_bit_set(c->start, u);
-	pa_bit_set(c->live, u);
-	c->top += bytes;
-	if (c->top > c->high)
-		c->high = c->top;
-	pa_account_alloc(h, bytes);
-	return c->base + (u << st->shift);
+	*fresh = c->base + high_water(c);
+	return carve_at(h, c, bytes);
 }
 
 static void *bump_alloc(pagealloc *h, size_t size)
@@ -157,6 +177,18 @@ static void *bump_alloc(pagealloc *h, size_t size)
 	unsigned char *fresh;
 
 	return carve(h, size, &fresh);
+}
+
+/* The common case: the current chunk has room (its room is a multiple of
+ * the granule, so size rounded up fits too); anything else, size 0 too,
+ * goes to pa_alloc_full. */
+static void *bump_fast_alloc(pagealloc *h, size_t size)
+{
+	struct chunk *c = state(h)->cur;
+
+	if (__builtin_expect(!c || size - 1 >= c->bytes - c->top, 0))
+		return pa_alloc_full(h, size);
+	return carve_at(h, c, pa_round_up(size, h->cfg.granule));
 }
 
 /* Only what lies below the chunk's high-water mark was ever written. */
@@ -227,9 +259,7 @@ static void *bump_realloc(pagealloc *h, void *p, size_t size)
 	bytes = pa_round_up(size, h->cfg.granule);
 	end = (u << st->shift) + old;
 	if (end == c->top && c->bytes - (u << st->shift) >= bytes) {
-		c->top = (u << st->shift) + bytes;	/* the top allocation: move the top */
-		if (c->top > c->high)
-			c->high = c->top;
+		top_to(c, (u << st->shift) + bytes);	/* the top allocation: move the top */
 	} else if (bytes < old) {
 		pa_bit_set(c->start, u + (bytes >> st->shift));	/* a dead tail */
 	} else if (bytes > old) {
@@ -262,7 +292,7 @@ static int check_chunk(const pagealloc *h, const struct chunk *c, size_t *bytes,
 	const struct bump_state *st = state(h);
 	size_t w, words = pa_bitmap_words(c->units), top = c->top >> st->shift, u;
 
-	if (c->top > c->bytes || c->top > c->high || c->top & (h->cfg.granule - 1) ||
+	if (c->top > c->bytes || c->high > c->bytes || c->top & (h->cfg.granule - 1) ||
 	    (c->top && !pa_bit_test(c->start, 0)) ||
 	    pa_addrmap_find(&st->pages, pa_page_key(c->base)) != c ||
 	    pa_addrmap_find(&st->pages, pa_page_key(c->base + c->bytes - 1)) != c)
@@ -316,10 +346,10 @@ static void bump_reset(pagealloc *h)
 	struct chunk *c;
 
 	for (c = st->first; c; c = c->next) {
-		size_t used = pa_bitmap_words(pa_round_up(c->high, h->cfg.granule) >> st->shift);
+		size_t used = pa_bitmap_words(pa_round_up(high_water(c), h->cfg.granule) >> st->shift);
 		memset(c->start, 0, used * sizeof(pa_word));
 		memset(c->live, 0, used * sizeof(pa_word));
-		c->top = 0;
+		top_to(c, 0);
 	}
 	st->cur = st->first;
 }
@@ -332,6 +362,7 @@ const struct pa_policy pa_policy_bump = {
 	.fini = bump_fini,
 	.alloc = bump_alloc,
 	.free = bump_free,
+	.fast_alloc = bump_fast_alloc,
 	.realloc = bump_realloc,
 	.calloc = bump_calloc,
 	.usable_size = bump_usable_size,
