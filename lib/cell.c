@@ -320,10 +320,9 @@ static __attribute__((noinline)) int free_slow(pagealloc *h, void *p)
 }
 
 /* The common case inline: p is a live cell of the slab of the previous
- * free (listed, and no tool is told); anything else (NULL too) goes to
- * miss. */
-static inline __attribute__((always_inline)) int
-free_hinted(pagealloc *h, void *p, int (*miss)(pagealloc *, void *))
+ * free (listed, and no tool is told); anything else, NULL too, goes to
+ * free_slow. */
+static int cell_free(pagealloc *h, void *p)
 {
 	struct cell_state *st = state(h);
 	struct slab *s = st->hint;
@@ -332,22 +331,12 @@ free_hinted(pagealloc *h, void *p, int (*miss)(pagealloc *, void *))
 
 	if (__builtin_expect(!s || (off = (uintptr_t)p - (uintptr_t)s->base) >= SLAB_BYTES ||
 			     !live_at(st, s, off, &i), 0))
-		return miss(h, p);		/* elsewhere, or refused there */
+		return free_slow(h, p);		/* elsewhere, or refused there */
 	pa_bit_clear(s->live, i);
 	*(void **)p = s->free;
 	s->free = p;
 	pa_account_free(h, st->size);
 	return 0;
-}
-
-static int cell_free(pagealloc *h, void *p)
-{
-	return free_hinted(h, p, free_slow);
-}
-
-static int cell_fast_free(pagealloc *h, void *p)
-{
-	return free_hinted(h, p, pa_free_full);
 }
 
 static size_t cell_usable_size(const pagealloc *h, const void *p)
@@ -494,7 +483,7 @@ const struct pa_policy pa_policy_cell = {
 	.alloc = cell_alloc,
 	.free = cell_free,
 	.fast_alloc = cell_fast_alloc,
-	.fast_free = cell_fast_free,
+	.fast_free = cell_free,
 	.realloc = cell_realloc,
 	.calloc = cell_calloc,
 	.usable_size = cell_usable_size,

@@ -642,9 +642,8 @@ static __attribute__((noinline)) int free_slow(pagealloc *h, struct pa_page *pg,
 }
 
 /* A live chunk of up to qmax units whose quick list has room is cached;
- * anything else (NULL too) goes to free_slow (pg known) or miss. */
-static inline __attribute__((always_inline)) int
-free_quick(pagealloc *h, void *p, int (*miss)(pagealloc *, void *))
+ * anything else, NULL too, goes to free_slow. */
+static int elastic_free(pagealloc *h, void *p)
 {
 	struct elastic_state *st = state(h);
 	struct pa_page *pg = page_of(st, p);
@@ -652,19 +651,9 @@ free_quick(pagealloc *h, void *p, int (*miss)(pagealloc *, void *))
 
 	if (!pg || pg->big_bytes || !(n = pa_arena_live_quick(arena(pg), &st->L, p, &i)) ||
 	    n > st->qmax || st->qtop[n] == QUICK_DEPTH)
-		return miss ? miss(h, p) : free_slow(h, pg, p);
+		return free_slow(h, pg, p);
 	quick_put(h, pg, p, i, n);
 	return 0;
-}
-
-static int elastic_free(pagealloc *h, void *p)
-{
-	return free_quick(h, p, NULL);
-}
-
-static int elastic_fast_free(pagealloc *h, void *p)
-{
-	return free_quick(h, p, pa_free_full);
 }
 
 static size_t elastic_usable_size(const pagealloc *h, const void *p)
@@ -921,7 +910,7 @@ const struct pa_policy pa_policy_elastic = {
 	.alloc = elastic_alloc,
 	.free = elastic_free,
 	.fast_alloc = elastic_fast_alloc,
-	.fast_free = elastic_fast_free,
+	.fast_free = elastic_free,
 	.realloc = elastic_realloc,
 	.usable_size = elastic_usable_size,
 	.check = elastic_check,

@@ -101,19 +101,22 @@ static void forget_all(const pagealloc *h)
 		h->pol->walk(h, forget_chunk, NULL);
 }
 
+static int free_full(pagealloc *h, void *p);
+
 /*
  * What pagealloc_alloc and pagealloc_free call.  A heap that fast() lets
  * skip the checks (fixed at create: the flags do not change, and whether a
- * tool is told is decided once) goes straight to its policy's fast paths,
- * which hand anything uncommon to pa_alloc_full and pa_free_full; every
- * other heap goes to those directly.
+ * tool is told is decided once) goes straight to its policy's fast paths:
+ * an alloc that is not the common case goes on to pa_alloc_full, which
+ * counts a failure; a free is the policy's own.  Every other heap, and a
+ * policy without fast paths, takes pa_alloc_full and free_full.
  */
 static void choose_paths(pagealloc *h)
 {
 	int go = (pa_annot_active(), fast(h));
 
 	h->alloc = go && h->pol->fast_alloc ? h->pol->fast_alloc : pa_alloc_full;
-	h->free = go && h->pol->fast_free ? h->pol->fast_free : pa_free_full;
+	h->free = go && h->pol->fast_free ? h->pol->fast_free : free_full;
 }
 
 PA_EXPORT pagealloc *pagealloc_create(const struct pagealloc_config *cfg)
@@ -324,7 +327,7 @@ static __attribute__((noinline)) int free_locked(pagealloc *h, void *p)
 	return r;
 }
 
-int pa_free_full(pagealloc *h, void *p)
+static int free_full(pagealloc *h, void *p)
 {
 	if (__builtin_expect(!fast(h) || !p, 0))
 		return free_locked(h, p);

@@ -31,10 +31,11 @@ struct pa_policy {
 	void *(*alloc)(pagealloc *h, size_t size);	/* NULL/errno */
 	int (*free)(pagealloc *h, void *p);		/* -1/EINVAL when p is not live */
 	/*
-	 * optional: the common case of alloc and free, called straight from
-	 * the public call on a heap without locks or tools (see heap.c), for
-	 * any size and pointer, 0 and NULL too; what it does not serve itself
-	 * it must hand, unchanged, to pa_alloc_full or pa_free_full.
+	 * optional: what the public calls go straight to on a heap without
+	 * locks or tools (see heap.c).  fast_alloc serves the common case for
+	 * any size, 0 too, and hands everything else, unchanged, to
+	 * pa_alloc_full (which counts failures); fast_free is free itself
+	 * when that also refuses NULL (-1/EINVAL).
 	 */
 	void *(*fast_alloc)(pagealloc *h, size_t size);
 	int (*fast_free)(pagealloc *h, void *p);
@@ -52,7 +53,7 @@ struct pa_policy {
 
 struct pagealloc {
 	/* what pagealloc_alloc and pagealloc_free call: the policy's fast
-	 * paths, or pa_alloc_full and pa_free_full (chosen at create) */
+	 * paths, or the full ones (chosen at create, see heap.c) */
 	void *(*alloc)(pagealloc *h, size_t size);
 	int (*free)(pagealloc *h, void *p);
 	struct pagealloc_config cfg;
@@ -99,10 +100,9 @@ static inline void pa_account_resize(pagealloc *h, size_t old_bytes, size_t new_
 		h->peak_in_use_bytes = h->in_use_bytes;
 }
 
-/* The whole of pagealloc_alloc and pagealloc_free for a non-NULL heap:
- * size and pointer checks, the lock, tools, failure counts. */
+/* The whole of pagealloc_alloc for a non-NULL heap: size checks, the lock,
+ * tools, failure counts. */
 void *pa_alloc_full(pagealloc *h, size_t size);
-int pa_free_full(pagealloc *h, void *p);
 
 /* Move a live chunk of old_usable bytes to a new one of size bytes through
  * the policy's alloc and free; NULL (p untouched) when alloc fails. */

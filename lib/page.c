@@ -213,29 +213,18 @@ static __attribute__((noinline)) int free_slow(pagealloc *h, void *p)
 
 /* The common free: a live chunk of up to qmax units (so its end is in its
  * first bitmap word or the next) whose quick list has room is cached;
- * anything else, including every pointer that is not a live chunk, goes to
- * miss. */
-static inline __attribute__((always_inline)) int
-free_quick(pagealloc *h, void *p, int (*miss)(pagealloc *, void *))
+ * anything else, including every pointer that is not a live chunk (NULL
+ * too), goes to free_slow. */
+static int page_free(pagealloc *h, void *p)
 {
 	struct page_state *st = state(h);
 	uint32_t i, n, top;
 
 	if (!(n = pa_arena_live_quick(st->arena, &st->L, p, &i)) || n > st->qmax ||
 	    (top = st->qtop[n]) == st->qdepth)
-		return miss(h, p);
+		return free_slow(h, p);
 	quick_put(h, i, n, top);
 	return 0;
-}
-
-static int page_free(pagealloc *h, void *p)
-{
-	return free_quick(h, p, free_slow);
-}
-
-static int page_fast_free(pagealloc *h, void *p)
-{
-	return free_quick(h, p, pa_free_full);
 }
 
 static size_t page_usable_size(const pagealloc *h, const void *p)
@@ -334,7 +323,7 @@ const struct pa_policy pa_policy_page = {
 	.alloc = page_alloc,
 	.free = page_free,
 	.fast_alloc = page_fast_alloc,
-	.fast_free = page_fast_free,
+	.fast_free = page_free,
 	.realloc = page_realloc,
 	.usable_size = page_usable_size,
 	.check = page_check,
