@@ -113,8 +113,10 @@ static int free_full(pagealloc *h, void *p);
  */
 static void choose_paths(pagealloc *h)
 {
-	int go = (pa_annot_active(), fast(h));
+	int go;
 
+	pa_annot_active();	/* decides, once, whether a tool watches */
+	go = fast(h);
 	h->alloc = go && h->pol->fast_alloc ? h->pol->fast_alloc : pa_alloc_full;
 	h->free = go && h->pol->fast_free ? h->pol->fast_free : free_full;
 }
