@@ -181,13 +181,13 @@ static void *bump_alloc(pagealloc *h, size_t size)
 
 /* The common case: the current chunk has room (its room is a multiple of
  * the granule, so size rounded up fits too); anything else, size 0 too,
- * goes to pa_alloc_full. */
+ * goes to bump_alloc through pa_alloc_miss. */
 static void *bump_fast_alloc(pagealloc *h, size_t size)
 {
 	struct chunk *c = state(h)->cur;
 
 	if (__builtin_expect(!c || size - 1 >= c->bytes - c->top, 0))
-		return pa_alloc_full(h, size);
+		return pa_alloc_miss(h, size, bump_alloc);
 	return carve_at(h, c, pa_round_up(size, h->cfg.granule));
 }
 

@@ -235,26 +235,26 @@ static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 
 /* The common case inline, without a call or a stack frame: the current
  * slab has a cell and no tool is told (hot); anything else (size 0 too)
- * goes to miss. */
+ * goes to alloc_slow, through pa_alloc_miss for the fast path. */
 static inline __attribute__((always_inline)) void *
-alloc_hot(pagealloc *h, size_t size, void *(*miss)(pagealloc *, size_t))
+alloc_hot(pagealloc *h, size_t size, int fast)
 {
 	struct cell_state *st = state(h);
 	struct slab *s = st->hot;
 
 	if (__builtin_expect(!s || size - 1 >= st->size || !has_cell(st, s), 0))
-		return miss(h, size);
+		return fast ? pa_alloc_miss(h, size, alloc_slow) : alloc_slow(h, size);
 	return take(h, st, s, 0);
 }
 
 static void *cell_alloc(pagealloc *h, size_t size)
 {
-	return alloc_hot(h, size, alloc_slow);
+	return alloc_hot(h, size, 0);
 }
 
 static void *cell_fast_alloc(pagealloc *h, size_t size)
 {
-	return alloc_hot(h, size, pa_alloc_full);
+	return alloc_hot(h, size, 1);
 }
 
 /* A cell never handed out since it was mapped reads as zero. */

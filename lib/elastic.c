@@ -569,30 +569,28 @@ static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 	return pg ? alloc_on(h, pg, units) : NULL;
 }
 
-/* A quick-list hit; anything else (size 0 too) goes to miss. */
+/* A quick-list hit; anything else (size 0 too) goes to alloc_slow, through
+ * pa_alloc_miss for the fast path. */
 static inline __attribute__((always_inline)) void *
-alloc_quick(pagealloc *h, size_t size, void *(*miss)(pagealloc *, size_t))
+alloc_quick(pagealloc *h, size_t size, int fast)
 {
 	struct elastic_state *st = state(h);
 	uint32_t units;
 
-	if (size - 1 >= st->qbytes)
-		return miss(h, size);
-	units = pa_units_of(&st->L, size);
-	if (!st->qtop[units])
-		return miss(h, size);
+	if (size - 1 >= st->qbytes || !st->qtop[units = pa_units_of(&st->L, size)])
+		return fast ? pa_alloc_miss(h, size, alloc_slow) : alloc_slow(h, size);
 	pa_account_alloc(h, (size_t)units << st->L.shift);
 	return quick_take(st, units).p;
 }
 
 static void *elastic_alloc(pagealloc *h, size_t size)
 {
-	return alloc_quick(h, size, alloc_slow);
+	return alloc_quick(h, size, 0);
 }
 
 static void *elastic_fast_alloc(pagealloc *h, size_t size)
 {
-	return alloc_quick(h, size, pa_alloc_full);
+	return alloc_quick(h, size, 1);
 }
 
 /* Cache the live chunk (i, n) of page pg on its quick list, which has room. */

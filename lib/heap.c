@@ -101,15 +101,16 @@ static void forget_all(const pagealloc *h)
 		h->pol->walk(h, forget_chunk, NULL);
 }
 
+static void *alloc_full(pagealloc *h, size_t size);
 static int free_full(pagealloc *h, void *p);
 
 /*
  * What pagealloc_alloc and pagealloc_free call.  A heap that fast() lets
  * skip the checks (fixed at create: the flags do not change, and whether a
  * tool is told is decided once) goes straight to its policy's fast paths:
- * an alloc that is not the common case goes on to pa_alloc_full, which
- * counts a failure; a free is the policy's own.  Every other heap, and a
- * policy without fast paths, takes pa_alloc_full and free_full.
+ * an alloc that is not the common case goes on to pa_alloc_miss; a free is
+ * the policy's own.  Every other heap, and a policy without fast paths,
+ * takes alloc_full and free_full.
  */
 static void choose_paths(pagealloc *h)
 {
@@ -117,7 +118,7 @@ static void choose_paths(pagealloc *h)
 
 	pa_annot_active();	/* decides, once, whether a tool watches */
 	go = fast(h);
-	h->alloc = go && h->pol->fast_alloc ? h->pol->fast_alloc : pa_alloc_full;
+	h->alloc = go && h->pol->fast_alloc ? h->pol->fast_alloc : alloc_full;
 	h->free = go && h->pol->fast_free ? h->pol->fast_free : free_full;
 }
 
@@ -207,7 +208,7 @@ static __attribute__((noinline)) void *alloc_locked(pagealloc *h, size_t size)
 	return p;
 }
 
-void *pa_alloc_full(pagealloc *h, size_t size)
+static void *alloc_full(pagealloc *h, size_t size)
 {
 	void *p;
 
@@ -219,7 +220,17 @@ void *pa_alloc_full(pagealloc *h, size_t size)
 	return p;
 }
 
-/* h->alloc: the policy's fast path or pa_alloc_full (see choose_paths). */
+void *pa_alloc_miss(pagealloc *h, size_t size, void *(*slow)(pagealloc *h, size_t size))
+{
+	void *p;
+
+	if (__builtin_expect(!size, 0))
+		return alloc_locked(h, size);
+	p = slow(h, size);
+	return p ? p : failed(h, errno);
+}
+
+/* h->alloc: the policy's fast path or alloc_full (see choose_paths). */
 PA_EXPORT void *pagealloc_alloc(pagealloc *h, size_t size)
 {
 	if (__builtin_expect(!h, 0))

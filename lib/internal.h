@@ -34,7 +34,7 @@ struct pa_policy {
 	 * optional: what the public calls go straight to on a heap without
 	 * locks or tools (see heap.c).  fast_alloc serves the common case for
 	 * any size, 0 too, and hands everything else, unchanged, to
-	 * pa_alloc_full (which counts failures); fast_free is free itself
+	 * pa_alloc_miss with the rest of its alloc; fast_free is free itself
 	 * when that also refuses NULL (-1/EINVAL).
 	 */
 	void *(*fast_alloc)(pagealloc *h, size_t size);
@@ -100,9 +100,10 @@ static inline void pa_account_resize(pagealloc *h, size_t old_bytes, size_t new_
 		h->peak_in_use_bytes = h->in_use_bytes;
 }
 
-/* The whole of pagealloc_alloc for a non-NULL heap: size checks, the lock,
- * tools, failure counts. */
-void *pa_alloc_full(pagealloc *h, size_t size);
+/* What a fast_alloc did not serve: size 0 is refused as the full path
+ * refuses it, any other size goes to slow (the policy's alloc without the
+ * common case it has just tried), and a failure is counted. */
+void *pa_alloc_miss(pagealloc *h, size_t size, void *(*slow)(pagealloc *h, size_t size));
 
 /* Move a live chunk of old_usable bytes to a new one of size bytes through
  * the policy's alloc and free; NULL (p untouched) when alloc fails. */

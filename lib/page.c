@@ -153,18 +153,16 @@ static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 }
 
 /* A quick-list hit pops a cached chunk and makes it live again; anything
- * else (size 0 too) goes to miss. */
+ * else (size 0 too) goes to alloc_slow, through pa_alloc_miss for the fast
+ * path. */
 static inline __attribute__((always_inline)) void *
-alloc_quick(pagealloc *h, size_t size, void *(*miss)(pagealloc *, size_t))
+alloc_quick(pagealloc *h, size_t size, int fast)
 {
 	struct page_state *st = state(h);
 	uint32_t units, i;
 
-	if (size - 1 >= st->qbytes)
-		return miss(h, size);
-	units = pa_units_of(&st->L, size);
-	if (!st->qtop[units])
-		return miss(h, size);
+	if (size - 1 >= st->qbytes || !st->qtop[units = pa_units_of(&st->L, size)])
+		return fast ? pa_alloc_miss(h, size, alloc_slow) : alloc_slow(h, size);
 	i = slots(st, units)[--st->qtop[units]];
 	pa_arena_uncache(st->arena, &st->L, i);
 	pa_account_alloc(h, (size_t)units << st->L.shift);
@@ -173,12 +171,12 @@ alloc_quick(pagealloc *h, size_t size, void *(*miss)(pagealloc *, size_t))
 
 static void *page_alloc(pagealloc *h, size_t size)
 {
-	return alloc_quick(h, size, alloc_slow);
+	return alloc_quick(h, size, 0);
 }
 
 static void *page_fast_alloc(pagealloc *h, size_t size)
 {
-	return alloc_quick(h, size, pa_alloc_full);
+	return alloc_quick(h, size, 1);
 }
 
 /* Cache the live chunk (i, n) on its quick list, which has room. */
@@ -218,10 +216,9 @@ static __attribute__((noinline)) int free_slow(pagealloc *h, void *p)
 static int page_free(pagealloc *h, void *p)
 {
 	struct page_state *st = state(h);
-	uint32_t i, n, top;
+	uint32_t i, top, n = pa_arena_live_quick(st->arena, &st->L, p, &i);
 
-	if (!(n = pa_arena_live_quick(st->arena, &st->L, p, &i)) || n > st->qmax ||
-	    (top = st->qtop[n]) == st->qdepth)
+	if (!n || n > st->qmax || (top = st->qtop[n]) == st->qdepth)
 		return free_slow(h, p);
 	quick_put(h, i, n, top);
 	return 0;
