@@ -2,9 +2,10 @@
  * internal.h - what the dispatch layer (heap.c) and the policies share.
  *
  * heap.c validates arguments, takes the heap lock, and calls the policy
- * through struct pa_policy.  A policy never sees a NULL heap, a NULL
- * pointer or a size of 0; it must reject a pointer it did not hand out
- * (return -1/EINVAL from free, 0 from usable_size) without touching state.
+ * through struct pa_policy.  A policy never sees a NULL heap, and, but in
+ * its fast_alloc and fast_free (below), no NULL pointer and no size of 0;
+ * it must reject a pointer it did not hand out (return -1/EINVAL from
+ * free, 0 from usable_size) without touching state.
  */
 #ifndef PAGEALLOC_INTERNAL_H
 #define PAGEALLOC_INTERNAL_H
