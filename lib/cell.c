@@ -483,7 +483,6 @@ const struct pa_policy pa_policy_cell = {
 	.alloc = cell_alloc,
 	.free = cell_free,
 	.fast_alloc = cell_fast_alloc,
-	.fast_free = cell_free,
 	.realloc = cell_realloc,
 	.calloc = cell_calloc,
 	.usable_size = cell_usable_size,

@@ -908,7 +908,6 @@ const struct pa_policy pa_policy_elastic = {
 	.alloc = elastic_alloc,
 	.free = elastic_free,
 	.fast_alloc = elastic_fast_alloc,
-	.fast_free = elastic_free,
 	.realloc = elastic_realloc,
 	.usable_size = elastic_usable_size,
 	.check = elastic_check,

@@ -107,10 +107,10 @@ static int free_full(pagealloc *h, void *p);
 /*
  * What pagealloc_alloc and pagealloc_free call.  A heap that fast() lets
  * skip the checks (fixed at create: the flags do not change, and whether a
- * tool is told is decided once) goes straight to its policy's fast paths:
- * an alloc that is not the common case goes on to pa_alloc_miss; a free is
- * the policy's own.  Every other heap, and a policy without fast paths,
- * takes alloc_full and free_full.
+ * tool is told is decided once) goes straight to its policy's fast_alloc
+ * (an alloc that is not its common case goes on to pa_alloc_miss) and free.
+ * Every other heap, and a policy without fast_alloc, takes alloc_full and
+ * free_full.
  */
 static void choose_paths(pagealloc *h)
 {
@@ -119,7 +119,7 @@ static void choose_paths(pagealloc *h)
 	pa_annot_active();	/* decides, once, whether a tool watches */
 	go = fast(h);
 	h->alloc = go && h->pol->fast_alloc ? h->pol->fast_alloc : alloc_full;
-	h->free = go && h->pol->fast_free ? h->pol->fast_free : free_full;
+	h->free = go ? h->pol->free : free_full;
 }
 
 PA_EXPORT pagealloc *pagealloc_create(const struct pagealloc_config *cfg)

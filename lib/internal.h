@@ -2,10 +2,10 @@
  * internal.h - what the dispatch layer (heap.c) and the policies share.
  *
  * heap.c validates arguments, takes the heap lock, and calls the policy
- * through struct pa_policy.  A policy never sees a NULL heap, and, but in
- * its fast_alloc and fast_free (below), no NULL pointer and no size of 0;
- * it must reject a pointer it did not hand out (return -1/EINVAL from
- * free, 0 from usable_size) without touching state.
+ * through struct pa_policy.  A policy never sees a NULL heap, nor, but in
+ * fast_alloc and free (below), a size of 0 or a NULL pointer; it must
+ * reject a pointer it did not hand out (return -1/EINVAL from free, 0 from
+ * usable_size) without touching state.
  */
 #ifndef PAGEALLOC_INTERNAL_H
 #define PAGEALLOC_INTERNAL_H
@@ -30,16 +30,16 @@ struct pa_policy {
 	int (*init)(pagealloc *h);		/* -1/errno; undoes its own work on failure */
 	void (*fini)(pagealloc *h);		/* unmaps everything init and later calls mapped */
 	void *(*alloc)(pagealloc *h, size_t size);	/* NULL/errno */
-	int (*free)(pagealloc *h, void *p);		/* -1/EINVAL when p is not live */
+	/* -1/EINVAL when p is not live, NULL too: on a heap without locks or
+	 * tools pagealloc_free calls it directly (see heap.c) */
+	int (*free)(pagealloc *h, void *p);
 	/*
-	 * optional: what the public calls go straight to on a heap without
-	 * locks or tools (see heap.c).  fast_alloc serves the common case for
-	 * any size, 0 too, and hands everything else, unchanged, to
-	 * pa_alloc_miss with the rest of its alloc; fast_free is free itself
-	 * when that also refuses NULL (-1/EINVAL).
+	 * optional: what pagealloc_alloc goes straight to on a heap without
+	 * locks or tools: it serves the common case for any size, 0 too, and
+	 * hands everything else, unchanged, to pa_alloc_miss with the rest of
+	 * the policy's alloc.
 	 */
 	void *(*fast_alloc)(pagealloc *h, size_t size);
-	int (*fast_free)(pagealloc *h, void *p);
 	/* optional: resize in place or move; NULL uses alloc+copy+free */
 	void *(*realloc)(pagealloc *h, void *p, size_t size);
 	/* optional: memory fresh from the OS need not be cleared; NULL means alloc+memset */

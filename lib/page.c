@@ -320,7 +320,6 @@ const struct pa_policy pa_policy_page = {
 	.alloc = page_alloc,
 	.free = page_free,
 	.fast_alloc = page_fast_alloc,
-	.fast_free = page_free,
 	.realloc = page_realloc,
 	.usable_size = page_usable_size,
 	.check = page_check,

@@ -2,8 +2,9 @@
  * check_paths.c - the two paths of pagealloc_alloc and pagealloc_free agree.
  *
  * A heap without STRICT or THREADSAFE (and no tool watching) sends alloc
- * and free straight to its policy's fast path, chosen at create (heap.c,
- * choose_paths); a thread-safe heap of the same policy takes the full path.
+ * and free straight to its policy's fast_alloc and free, chosen at create
+ * (heap.c, choose_paths); a thread-safe heap of the same policy takes the
+ * full path.  (brk is left out: a process has one brk heap.)
  * The same random sequence runs on both in lockstep: allocations of 0 bytes
  * to far beyond what the policy serves, frees of live chunks, and right
  * after a free the same pointer again, an interior pointer, NULL and a
@@ -22,7 +23,7 @@
 #define LIVE 256
 
 static const char *const specs[] = {
-	"page:page_size=64K", "elastic", "elastic:page_size=64K", "cell:cell_size=64", "bump",
+	"page:page_size=64K", "elastic", "elastic:page_size=64K", "cell:cell_size=64", "bump", "mmap",
 };
 #define NSPECS (sizeof(specs) / sizeof(specs[0]))
 
