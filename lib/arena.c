@@ -248,6 +248,19 @@ uint32_t pa_arena_cached_units(const struct pa_arena *a, const struct pa_layout 
 	return merges(a, L, i, n) ? 0 : n;
 }
 
+void pa_arena_each_cached(const struct pa_arena *a, const struct pa_layout *L,
+			  void (*fn)(void *arg, uint32_t i, uint32_t n), void *arg)
+{
+	const pa_word *fb = pa_free_bits(a, L);
+	size_t i;
+
+	for (i = pa_bit_next(fb, L->units, 0); i < L->units; i = pa_bit_next(fb, L->units, i + 1)) {
+		uint32_t n = chunk_units(a, L, (uint32_t)i);
+		if (!merges(a, L, (uint32_t)i, n))
+			fn(arg, (uint32_t)i, n);
+	}
+}
+
 /*
  * Shrink:  [ used n ][ next ]  =>  [ used units ][ free rest (+ next if free) ]
  * Grow:    [ used n ][ next free ]  =>  [ used units ][ free rest of next ]

@@ -158,6 +158,11 @@ static inline void pa_arena_uncache(struct pa_arena *a, const struct pa_layout *
 
 void pa_arena_release(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t n);
 
+/* Call fn(arg, i, n) for every cached chunk (i, n): a walk over the free
+ * bitmap, so O(free chunks + units / 64).  fn must not change the arena. */
+void pa_arena_each_cached(const struct pa_arena *a, const struct pa_layout *L,
+			  void (*fn)(void *arg, uint32_t i, uint32_t n), void *arg);
+
 /* Units of the cached chunk starting at p, or 0 if p is not one. */
 uint32_t pa_arena_cached_units(const struct pa_arena *a, const struct pa_layout *L, const void *p);
 

@@ -15,13 +15,17 @@
  *                (not large mappings), by system-page number, tried
  *                before the table: an entry holds its key, so a miss is
  *                one compare;
- *   quick lists  as in page.c, one set for the heap: a freed chunk of
- *                1..qmax units stays cached (arena.h) on a stack for its
- *                exact size, with its page, and the next request of that
- *                size pops it.  A request that nothing else serves releases
- *                every cached chunk before a page is mapped; a page that
- *                holds nothing live counts as empty, and one unmapped
- *                takes its cached chunks off the stacks first.
+ *   quick lists  one set for the heap: a freed chunk of 1..qmax units
+ *                stays cached (arena.h) on a list for its exact size, and
+ *                the next request of that size pops it.  The lists have no
+ *                depth limit: a cached chunk is free memory, so it holds
+ *                its own links (struct qnode, next and prev), and a page
+ *                about to be unmapped unlinks its cached chunks, found in
+ *                its bitmaps, in O(1) each.  Only a chunk too small for two
+ *                links (one 8-byte granule) goes on a bounded stack kept
+ *                out of band instead.  A request that nothing else serves
+ *                releases cached chunks (half, then all) before a page is
+ *                mapped; a page that holds nothing live counts as empty.
  * With max_pages set, descriptors and table are mapped with the heap at
  * create, so the process VSZ then grows by exactly one page per page.
  */
@@ -29,13 +33,14 @@
 #include <errno.h>
 #include <string.h>
 
+#include "annotate.h"
 #include "arena.h"
 #include "internal.h"
 
 #define DESCS_PER_BLOCK 32		/* uncapped heaps map descriptors 32 at a time */
 #define MIN_TABLE 64
 #define MAX_PAGES_CAP ((size_t)1 << 24)
-#define QUICK_DEPTH 8			/* chunks cached per size */
+#define QUICK_DEPTH 8			/* 1-unit chunks of 8 bytes cached on the stack */
 #define RECENT 64			/* entries of the page cache before the table */
 
 struct pa_page {
@@ -57,6 +62,11 @@ struct quick {
 	struct pa_page *pg;
 };
 
+/* A cached chunk of two or more words: its links, in its own first bytes. */
+struct qnode {
+	struct qnode *next, *prev;
+};
+
 struct desc_block {
 	struct desc_block *next;
 	size_t bytes;
@@ -67,9 +77,14 @@ struct elastic_state {
 	size_t qbytes;				/* requests up to qmax units use the quick lists */
 	uint32_t qmax;
 	size_t quick_chunks;			/* cached, on all the lists */
+	size_t quick_units;			/* the units they hold */
+	uint64_t qmask;				/* bit n: some chunk of n units is cached */
+	uint32_t qlist_min;			/* sizes from here on are on linked lists */
+	uint32_t qtop;				/* 1-unit chunks on the stack */
 	struct slot recent[RECENT];		/* recent[key % RECENT]: key 0 = empty */
-	uint8_t qtop[PA_QUICK_MAX + 1];		/* qtop[n]: chunks of n units cached */
-	struct quick qslot[PA_QUICK_MAX][QUICK_DEPTH];	/* qslot[n - 1][k] */
+	uint32_t qlen[PA_QUICK_MAX + 1];	/* qlen[n]: chunks on list n */
+	struct qnode *qhead[PA_QUICK_MAX + 1];	/* the newest first */
+	struct quick qstack[QUICK_DEPTH];	/* 1-unit chunks below qlist_min */
 	size_t desc_bytes;			/* descriptor plus arena */
 	size_t pages;				/* pages held, large mappings in page_size units */
 	size_t empty;				/* pages with nothing in use */
@@ -445,39 +460,139 @@ static uint32_t unit_of(const struct elastic_state *st, const struct quick *q)
 	return (uint32_t)(((unsigned char *)q->p - q->pg->base) >> st->L.shift);
 }
 
+static inline int on_stack(const struct elastic_state *st, uint32_t n)
+{
+	return n < st->qlist_min;
+}
+
+/* The list (or stack) of n units has no room: only the stack can be full. */
+static inline int quick_full(const struct elastic_state *st, uint32_t n)
+{
+	return on_stack(st, n) && st->qtop == QUICK_DEPTH;
+}
+
+static inline uint32_t quick_count(const struct elastic_state *st, uint32_t n)
+{
+	return on_stack(st, n) ? st->qtop : st->qlen[n];
+}
+
+/*
+ * The links live in free memory, which stays poisoned for ASan and
+ * unaddressable for memcheck between the library's touches: an overflow
+ * into a cached chunk is reported as one into a freed malloc block.
+ */
+static inline struct qnode node_get(const struct qnode *q)
+{
+	struct qnode v;
+
+	pa_annot_open(q, sizeof(v));
+	v = *q;
+	pa_annot_poison(q, sizeof(v));
+	return v;
+}
+
+static inline void node_set(struct qnode *q, struct qnode *next, struct qnode *prev)
+{
+	pa_annot_open(q, sizeof(*q));
+	q->next = next;
+	q->prev = prev;
+	pa_annot_poison(q, sizeof(*q));
+}
+
+static inline void node_set_next(struct qnode *q, struct qnode *next)
+{
+	pa_annot_open(&q->next, sizeof(q->next));
+	q->next = next;
+	pa_annot_poison(&q->next, sizeof(q->next));
+}
+
+static inline void node_set_prev(struct qnode *q, struct qnode *prev)
+{
+	pa_annot_open(&q->prev, sizeof(q->prev));
+	q->prev = prev;
+	pa_annot_poison(&q->prev, sizeof(q->prev));
+}
+
+/* Take node off list n. */
+static inline void unlink_node(struct elastic_state *st, struct qnode *q, uint32_t n)
+{
+	struct qnode v = node_get(q);
+
+	if (v.prev)
+		node_set_next(v.prev, v.next);
+	else
+		st->qhead[n] = v.next;
+	if (v.next)
+		node_set_prev(v.next, v.prev);
+	if (!--st->qlen[n])
+		st->qmask &= ~((uint64_t)1 << n);
+}
+
+/* Take the newest cached chunk of n units off its list; its page in q.pg. */
+static inline struct quick quick_pop(struct elastic_state *st, uint32_t n)
+{
+	struct quick q;
+
+	st->quick_chunks--;
+	st->quick_units -= n;
+	if (on_stack(st, n)) {
+		q = st->qstack[--st->qtop];
+		if (!st->qtop)
+			st->qmask &= ~((uint64_t)1 << n);
+		return q;
+	}
+	q.p = st->qhead[n];
+	unlink_node(st, q.p, n);
+	q.pg = page_of(st, q.p);
+	return q;
+}
+
 /* Pop the newest cached chunk of n units and make it live again (its page,
  * then, is not empty). */
 static inline struct quick quick_take(struct elastic_state *st, uint32_t n)
 {
-	struct quick q = st->qslot[n - 1][--st->qtop[n]];
+	struct quick q = quick_pop(st, n);
 
-	st->quick_chunks--;
 	st->empty -= is_empty(q.pg);
 	pa_arena_uncache(arena(q.pg), &st->L, unit_of(st, &q));
 	return q;
 }
 
-/* Release the cached chunk of n units at q->p for good. */
+/* Release the cached chunk of n units at q->p, off its list, for good. */
 static void release(struct elastic_state *st, const struct quick *q, uint32_t n)
 {
 	pa_arena_release(arena(q->pg), &st->L, unit_of(st, q), n);
-	st->quick_chunks--;
 	relist(st, q->pg);
 }
 
-/* Release the cached chunks on page pg. */
+static void purge_one(void *arg, uint32_t i, uint32_t n)
+{
+	struct elastic_state *st = ((void **)arg)[0];
+	const struct pa_page *pg = ((void **)arg)[1];
+
+	if (!on_stack(st, n)) {
+		unlink_node(st, (struct qnode *)(pg->base + ((size_t)i << st->L.shift)), n);
+		st->quick_chunks--;
+		st->quick_units -= n;
+	}
+}
+
+/* Take the cached chunks of page pg, which is about to be unmapped, off
+ * the lists: the page's bitmaps name them. */
 static void quick_purge(struct elastic_state *st, const struct pa_page *pg)
 {
-	uint32_t n, k;
+	void *arg[2] = { st, (void *)pg };
+	uint32_t k;
 
-	for (n = 1; n <= st->qmax; n++)
-		for (k = st->qtop[n]; k-- > 0;) {
-			struct quick *q = &st->qslot[n - 1][k];
-			if (q->pg != pg)
-				continue;
-			release(st, q, n);
-			*q = st->qslot[n - 1][--st->qtop[n]];
+	for (k = st->qtop; k-- > 0;)
+		if (st->qstack[k].pg == pg) {
+			st->qstack[k] = st->qstack[--st->qtop];
+			st->quick_chunks--;
+			st->quick_units--;
 		}
+	if (on_stack(st, 1) && !st->qtop)
+		st->qmask &= ~(uint64_t)2;
+	pa_arena_each_cached(arena(pg), &st->L, purge_one, arg);
 }
 
 /* Release the newer half of every quick list (all of it when keep_half is
@@ -486,11 +601,12 @@ static void quick_purge(struct elastic_state *st, const struct pa_page *pg)
 static void quick_trim(struct elastic_state *st, int keep_half)
 {
 	uint32_t n, keep;
+	struct quick q;
 
 	for (n = 1; n <= st->qmax; n++)
-		for (keep = keep_half ? st->qtop[n] / 2 : 0; st->qtop[n] > keep;) {
-			st->qtop[n]--;
-			release(st, &st->qslot[n - 1][st->qtop[n]], n);
+		for (keep = keep_half ? quick_count(st, n) / 2 : 0; quick_count(st, n) > keep;) {
+			q = quick_pop(st, n);
+			release(st, &q, n);
 		}
 }
 
@@ -503,19 +619,33 @@ static void quick_trim(struct elastic_state *st, int keep_half)
 static void *quick_split(pagealloc *h, uint32_t units)
 {
 	struct elastic_state *st = state(h);
+	uint64_t m = units >= 63 ? 0 : st->qmask & (~(uint64_t)0 << (units + 1));
 	struct quick q;
-	uint32_t n;
 
-	for (n = units + 1; n <= st->qmax; n++) {
-		if (!st->qtop[n])
-			continue;
-		q = quick_take(st, n);
-		pa_arena_resize(arena(q.pg), &st->L, q.p, units);	/* a shrink: never fails */
-		relist(st, q.pg);
-		pa_account_alloc(h, (size_t)units << st->L.shift);
-		return q.p;
-	}
-	return NULL;
+	if (!m)
+		return NULL;
+	q = quick_take(st, (uint32_t)__builtin_ctzll(m));
+	pa_arena_resize(arena(q.pg), &st->L, q.p, units);	/* a shrink: never fails */
+	relist(st, q.pg);
+	pa_account_alloc(h, (size_t)units << st->L.shift);
+	return q.p;
+}
+
+/*
+ * A request the pages cannot serve maps a page rather than release cached
+ * chunks while those hold at most a quarter of the pages, no page is
+ * empty (a page whose chunks are all cached serves any request once they
+ * are released) and the cap allows: releasing them all to have them cut again is what a workload of
+ * mixed sizes would otherwise pay on every miss.  Past that bound the
+ * cache gives way, so it never holds more than a quarter of the heap
+ * beyond what the pages themselves keep free.
+ */
+static int cache_may_grow(const pagealloc *h)
+{
+	const struct elastic_state *st = state(h);
+
+	return !st->empty && !over_cap(h, 1) &&
+	       st->quick_units << st->L.shift <= st->pages * st->L.bytes / 4;
 }
 
 /* Page pg has just lost its last live chunk. */
@@ -563,6 +693,8 @@ static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 			break;
 		if ((p = quick_split(h, units)))
 			return p;
+		if (cache_may_grow(h))
+			break;
 		quick_trim(st, tries == 0);
 	}
 	pg = map_page(h, 0);
@@ -577,7 +709,7 @@ alloc_quick(pagealloc *h, size_t size, int fast)
 	struct elastic_state *st = state(h);
 	uint32_t units;
 
-	if (size - 1 >= st->qbytes || !st->qtop[units = pa_units_of(&st->L, size)])
+	if (size - 1 >= st->qbytes || !(st->qmask >> (units = pa_units_of(&st->L, size)) & 1))
 		return fast ? pa_alloc_miss(h, size, alloc_slow) : alloc_slow(h, size);
 	pa_account_alloc(h, (size_t)units << st->L.shift);
 	return quick_take(st, units).p;
@@ -600,8 +732,19 @@ quick_put(pagealloc *h, struct pa_page *pg, void *p, uint32_t i, uint32_t n)
 	struct elastic_state *st = state(h);
 
 	pa_arena_cache(arena(pg), &st->L, i);
-	st->qslot[n - 1][st->qtop[n]++] = (struct quick){ p, pg };
+	if (on_stack(st, n)) {
+		st->qstack[st->qtop++] = (struct quick){ p, pg };
+	} else {
+		struct qnode *q = p, *head = st->qhead[n];
+		node_set(q, head, NULL);
+		if (head)
+			node_set_prev(head, q);
+		st->qhead[n] = q;
+		st->qlen[n]++;
+	}
+	st->qmask |= (uint64_t)1 << n;
 	st->quick_chunks++;
+	st->quick_units += n;
 	pa_account_free(h, (size_t)n << st->L.shift);
 	if (is_empty(pg))
 		emptied(h, pg);
@@ -626,7 +769,7 @@ static __attribute__((noinline)) int free_slow(pagealloc *h, struct pa_page *pg,
 	n = pa_arena_live_units(arena(pg), &st->L, p);
 	if (!n)
 		return pa_einval();
-	if (n <= st->qmax && st->qtop[n] < QUICK_DEPTH) {
+	if (n <= st->qmax && !quick_full(st, n)) {
 		quick_put(h, pg, p, (uint32_t)(((unsigned char *)p - pg->base) >> st->L.shift), n);
 		return 0;
 	}
@@ -648,7 +791,7 @@ static int elastic_free(pagealloc *h, void *p)
 	uint32_t i, n;
 
 	if (!pg || pg->big_bytes || !(n = pa_arena_live_quick(arena(pg), &st->L, p, &i)) ||
-	    n > st->qmax || st->qtop[n] == QUICK_DEPTH)
+	    n > st->qmax || quick_full(st, n))
 		return free_slow(h, pg, p);
 	quick_put(h, pg, p, i, n);
 	return 0;
@@ -743,30 +886,52 @@ static int check_page(const pagealloc *h, const struct pa_page *pg, size_t *in_u
 	return 0;
 }
 
+/* A quick-list entry is a cached chunk of n units on a page of this heap. */
+static int quick_entry_ok(const struct elastic_state *st, const void *p, const struct pa_page *pg,
+			  uint32_t n)
+{
+	return pg && table_find(st, p) == pg && !pg->big_bytes &&
+	       pa_arena_cached_units(arena(pg), &st->L, p) == n;
+}
+
 /* The quick lists hold exactly the cached chunks: each entry one of the
  * right size on a page of this heap, no chunk twice, as many as the pages
- * count. */
+ * count.  A list is walked no further than its count says, and an entry is
+ * read only once the table has said it is on a page. */
 static int quick_check(const struct elastic_state *st, size_t cached)
 {
-	size_t entries = 0;
-	uint32_t n, k, m, l;
+	size_t entries = 0, units;
+	uint32_t n, k, l;
+	const struct qnode *q, *prev;
+	struct qnode v;
 
-	for (n = 1; n <= st->qmax; n++) {
-		if (st->qtop[n] > QUICK_DEPTH)
+	if (st->qtop > QUICK_DEPTH || (st->qtop && !on_stack(st, 1)))
+		return -1;
+	for (k = 0; k < st->qtop; k++) {
+		const struct quick *e = &st->qstack[k];
+		if (!quick_entry_ok(st, e->p, e->pg, 1))
 			return -1;
-		for (k = 0; k < st->qtop[n]; k++) {
-			const struct quick *q = &st->qslot[n - 1][k];
-			if (table_find(st, q->p) != q->pg || q->pg->big_bytes ||
-			    pa_arena_cached_units(arena(q->pg), &st->L, q->p) != n)
+		for (l = k + 1; l < st->qtop; l++)
+			if (st->qstack[l].p == e->p)
 				return -1;
-			for (m = n; m <= st->qmax; m++)
-				for (l = m == n ? k + 1 : 0; l < st->qtop[m]; l++)
-					if (st->qslot[m - 1][l].p == q->p)
-						return -1;
-			entries++;
-		}
 	}
-	return entries == st->quick_chunks && entries == cached ? 0 : -1;
+	entries = units = st->qtop;
+	if (!!(st->qmask & 2) != (on_stack(st, 1) ? st->qtop > 0 : st->qlen[1] > 0))
+		return -1;
+	for (n = st->qlist_min; n <= st->qmax; n++) {
+		for (k = 0, prev = NULL, q = st->qhead[n]; q && k < st->qlen[n]; k++, prev = q, q = v.next) {
+			if (!quick_entry_ok(st, q, table_find(st, q), n))
+				return -1;
+			v = node_get(q);
+			if (v.prev != prev)
+				return -1;
+		}
+		if (q || k != st->qlen[n] || !!(st->qmask >> n & 1) != (k > 0))
+			return -1;
+		entries += k;
+		units += (size_t)k * n;
+	}
+	return entries == st->quick_chunks && entries == cached && units == st->quick_units ? 0 : -1;
 }
 
 static int elastic_check(const pagealloc *h)
@@ -825,7 +990,7 @@ static void elastic_stats(const pagealloc *h, struct pagealloc_stats *s)
 	uint32_t n;
 
 	for (n = 1; n <= st->qmax; n++)
-		s->free_bytes += ((size_t)st->qtop[n] * n) << st->L.shift;
+		s->free_bytes += ((size_t)quick_count(st, n) * n) << st->L.shift;
 	s->free_chunks += st->quick_chunks;
 	for (pg = st->all; pg; pg = pg->all_next) {
 		if (pg->big_bytes)
@@ -850,6 +1015,7 @@ static int elastic_init(pagealloc *h)
 	st->capped = h->cfg.max_pages != 0;
 	st->qmax = pa_quick_max(&st->L);
 	st->qbytes = (size_t)st->qmax << st->L.shift;
+	st->qlist_min = ((size_t)1 << st->L.shift) >= sizeof(struct qnode) ? 1 : 2;
 	if (st->capped) {
 		st->table_cap = table_cap_for(h->cfg.max_pages * st->keys_per_page);
 		st->table_bits = pa_log2(st->table_cap);
@@ -883,8 +1049,12 @@ static void elastic_reset(pagealloc *h)
 	struct elastic_state *st = state(h);
 	struct pa_page *pg, *next;
 
-	memset(st->qtop, 0, sizeof(st->qtop));
+	memset(st->qhead, 0, sizeof(st->qhead));
+	memset(st->qlen, 0, sizeof(st->qlen));
+	st->qtop = 0;
+	st->qmask = 0;
 	st->quick_chunks = 0;
+	st->quick_units = 0;
 	st->empty = 0;
 	for (pg = st->all; pg; pg = next) {
 		next = pg->all_next;

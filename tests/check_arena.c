@@ -486,10 +486,12 @@ START_TEST(quick_released_on_demand)
 }
 END_TEST
 
-/* A full quick list lets frees through; an empty page beyond the spares
- * goes back to the OS with its cached chunks, and a stale pointer into it
- * (the page of the last free) is refused. */
-START_TEST(quick_full_and_pages_returned)
+/* Quick lists are linked through the cached chunks themselves, so they
+ * have no depth limit: every freed small chunk waits on its list (each one
+ * a free chunk of its own) beside the merged tail.  An empty page beyond
+ * the spares goes back to the OS with its cached chunks, and a stale
+ * pointer into it (the page of the last free) is refused. */
+START_TEST(quick_cached_and_pages_returned)
 {
 	pagealloc *h = heap_of("elastic:spare_pages=0");
 	struct pagealloc_stats st;
@@ -502,7 +504,8 @@ START_TEST(quick_full_and_pages_returned)
 	for (k = 0; k < 20; k++)
 		ck_assert_int_eq(pagealloc_free(h, p[k]), 0);
 	st = stats_of(h);
-	ck_assert_uint_eq(st.free_chunks, 8 + 1);	/* 8 cached, the rest merged */
+	ck_assert_uint_eq(st.free_chunks, 20 + 1);	/* 20 cached, the tail */
+	ck_assert_uint_eq(st.free_bytes, 4096 - pagealloc_usable_size(h, keep));
 	ck_assert_int_eq(pagealloc_free(h, keep), 0);	/* the page empties: unmapped */
 	st = stats_of(h);
 	ck_assert_uint_eq(st.mapped_bytes, 0);
@@ -589,7 +592,7 @@ static Suite *arena_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, quick_hit_and_double_free, 0, 3);
 	tcase_add_loop_test(tc, quick_released_on_demand, 0, 2);
-	tcase_add_test(tc, quick_full_and_pages_returned);
+	tcase_add_test(tc, quick_cached_and_pages_returned);
 	tcase_add_loop_test(tc, quick_random_model, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;
