@@ -1,30 +1,33 @@
 /*
  * page.c - the page policy: one region (page_size bytes, one mmap at
  * create) carved by one arena whose bookkeeping lives with the heap's own
- * metadata, never in the region.  Every byte of the region is allocatable.
+ * metadata, never in the region (the quick lists' links apart, which only
+ * cached chunks hold).  Every byte of the region is allocatable.
  *
  * Quick lists: a freed chunk of 1..qmax units is kept cached (arena.h) on a
- * stack for its exact size, up to qdepth chunks deep, and the next request
- * of that size pops it: a pair of alloc and free then flips one bit of the
- * free bitmap and moves one index.  The stacks hold unit indexes and live
- * after the arena, in the metadata.  A full stack lets the free go through; a request that
- * nothing else can serve releases every cached chunk first.
+ * list for its exact size, and the next request of that size pops it: a
+ * pair of alloc and free then flips one bit of the free bitmap and moves
+ * one link.  The lists have no depth limit; each cached chunk holds the
+ * link to the next one (a unit index plus one, 4 bytes) in its own first
+ * bytes, the one thing the policy keeps in the region, and only in free
+ * memory.  The list heads and counts live after the arena, in the
+ * metadata.  A request that nothing else can serve splits a larger cached
+ * chunk, or releases every cached chunk first.
  */
 #include <errno.h>
 #include <string.h>
 
+#include "annotate.h"
 #include "arena.h"
 #include "internal.h"
-
-#define QSTRIDE 8			/* slots per quick list: the deepest */
 
 struct page_state {
 	struct pa_layout L;
 	struct pa_arena *arena;		/* in the heap's metadata mapping */
-	size_t qbytes;			/* quick lists: requests up to qmax units, */
-	uint32_t qmax, qdepth;		/* up to qdepth (a power of two) each */
-	uint8_t *qtop;			/* qtop[n]: chunks of n units cached */
-	uint32_t *qslot;		/* their unit indexes: slots(st, n)[k] */
+	size_t qbytes;			/* quick lists: requests up to qmax units */
+	uint32_t qmax;
+	uint32_t *qhead;		/* qhead[n]: newest cached chunk of n units, index + 1 */
+	uint32_t *qlen;			/* qlen[n]: chunks on list n */
 };
 
 static struct page_state *state(const pagealloc *h)
@@ -33,24 +36,18 @@ static struct page_state *state(const pagealloc *h)
 }
 
 /*
- * Depth of the quick lists, a power of two.  None for regions under 1024
- * units: a 4 KiB page of 8-byte granules (the seed labs' page) keeps plain
- * first fit, where a freed hole serves the next request that fits in it,
- * and its metadata under 1 KiB.
+ * Quick lists or not: none for regions under 1024 units, so that a 4 KiB
+ * page of 8-byte granules (the seed labs' page) keeps plain first fit,
+ * where a freed hole serves the next request that fits in it.
  */
-static uint32_t quick_depth(const struct pa_layout *L)
+static uint32_t quick_max(const struct pa_layout *L)
 {
-	return L->units < 1024 ? 0 : L->units >= 8 * 1024 ? 8 : (uint32_t)1 << pa_log2(L->units / 1024);
-}
-
-static size_t quick_top_bytes(void)
-{
-	return pa_round_up(PA_QUICK_MAX + 1, 8);
+	return L->units < 1024 ? 0 : pa_quick_max(L);
 }
 
 static size_t quick_bytes(const struct pa_layout *L)
 {
-	return quick_top_bytes() + (quick_depth(L) ? (size_t)pa_quick_max(L) * QSTRIDE * sizeof(uint32_t) : 0);
+	return quick_max(L) ? 2 * (size_t)(PA_QUICK_MAX + 1) * sizeof(uint32_t) : 0;
 }
 
 static size_t page_extra_size(const struct pagealloc_config *cfg)
@@ -78,11 +75,10 @@ static int page_init(pagealloc *h)
 		return -1;
 	st->arena = pa_extra(h);
 	pa_arena_init(st->arena, &st->L, region);
-	st->qdepth = quick_depth(&st->L);
-	st->qmax = st->qdepth ? pa_quick_max(&st->L) : 0;
+	st->qmax = quick_max(&st->L);
 	st->qbytes = (size_t)st->qmax << st->L.shift;
-	st->qtop = (uint8_t *)((unsigned char *)st->arena + st->L.arena_bytes);
-	st->qslot = (uint32_t *)((unsigned char *)st->qtop + quick_top_bytes());
+	st->qhead = (uint32_t *)((unsigned char *)st->arena + st->L.arena_bytes);
+	st->qlen = st->qhead + PA_QUICK_MAX + 1;
 	return 0;
 }
 
@@ -98,10 +94,37 @@ static unsigned char *unit_ptr(const struct page_state *st, uint32_t i)
 	return st->arena->base + ((size_t)i << st->L.shift);
 }
 
-/* The quick list of chunks of n units. */
-static uint32_t *slots(const struct page_state *st, uint32_t n)
+/* The link in cached chunk i, poisoned for ASan between touches (memcheck
+ * reports nothing while the library runs and keeps it unaddressable). */
+static inline uint32_t link_get(const struct page_state *st, uint32_t i)
 {
-	return st->qslot + (size_t)(n - 1) * QSTRIDE;
+	const unsigned char *p = unit_ptr(st, i);
+	uint32_t v;
+
+	pa_annot_open(p, sizeof(v));
+	memcpy(&v, p, sizeof(v));
+	pa_annot_poison(p, sizeof(v));
+	return v;
+}
+
+static inline void link_set(const struct page_state *st, uint32_t i, uint32_t next)
+{
+	unsigned char *p = unit_ptr(st, i);
+
+	pa_annot_open(p, sizeof(next));
+	memcpy(p, &next, sizeof(next));
+	pa_annot_poison(p, sizeof(next));
+}
+
+/* Take the newest cached chunk of n units (list n is not empty) off its
+ * list; its unit index. */
+static inline uint32_t quick_pop(struct page_state *st, uint32_t n)
+{
+	uint32_t i = st->qhead[n] - 1;
+
+	st->qhead[n] = link_get(st, i);
+	st->qlen[n]--;
+	return i;
 }
 
 /* Chunks cached, and their units. */
@@ -111,8 +134,8 @@ static void quick_totals(const struct page_state *st, uint32_t cached[2])
 
 	cached[0] = cached[1] = 0;
 	for (n = 1; n <= st->qmax; n++) {
-		cached[0] += st->qtop[n];
-		cached[1] += st->qtop[n] * n;
+		cached[0] += st->qlen[n];
+		cached[1] += st->qlen[n] * n;
 	}
 }
 
@@ -124,9 +147,25 @@ static int quick_flush(struct page_state *st)
 	int any = 0;
 
 	for (n = 1; n <= st->qmax; n++)
-		for (; st->qtop[n]; any = 1)
-			pa_arena_release(st->arena, &st->L, slots(st, n)[--st->qtop[n]], n);
+		for (; st->qhead[n]; any = 1)
+			pa_arena_release(st->arena, &st->L, quick_pop(st, n), n);
 	return any;
+}
+
+/* Serve units from the smallest larger cached chunk, whose tail goes back
+ * to the arena (a shrink in place); NULL when none is cached. */
+static void *quick_split(struct page_state *st, uint32_t units)
+{
+	uint32_t n = units + 1, i;
+
+	while (n <= st->qmax && !st->qhead[n])
+		n++;
+	if (n > st->qmax)
+		return NULL;
+	i = quick_pop(st, n);
+	pa_arena_uncache(st->arena, &st->L, i);
+	pa_arena_resize(st->arena, &st->L, unit_ptr(st, i), units);	/* a shrink: never fails */
+	return unit_ptr(st, i);
 }
 
 /* Everything but a quick-list hit. */
@@ -142,6 +181,8 @@ static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 	}
 	units = pa_units_of(&st->L, size);
 	p = pa_arena_alloc(st->arena, &st->L, units);
+	if (!p)
+		p = quick_split(st, units);
 	if (!p && quick_flush(st))
 		p = pa_arena_alloc(st->arena, &st->L, units);
 	if (!p) {
@@ -161,9 +202,9 @@ alloc_quick(pagealloc *h, size_t size, int fast)
 	struct page_state *st = state(h);
 	uint32_t units, i;
 
-	if (size - 1 >= st->qbytes || !st->qtop[units = pa_units_of(&st->L, size)])
+	if (size - 1 >= st->qbytes || !st->qhead[units = pa_units_of(&st->L, size)])
 		return fast ? pa_alloc_miss(h, size, alloc_slow) : alloc_slow(h, size);
-	i = slots(st, units)[--st->qtop[units]];
+	i = quick_pop(st, units);
 	pa_arena_uncache(st->arena, &st->L, i);
 	pa_account_alloc(h, (size_t)units << st->L.shift);
 	return unit_ptr(st, i);
@@ -179,15 +220,15 @@ static void *page_fast_alloc(pagealloc *h, size_t size)
 	return alloc_quick(h, size, 1);
 }
 
-/* Cache the live chunk (i, n) on its quick list, which has room. */
-static inline __attribute__((always_inline)) void
-quick_put(pagealloc *h, uint32_t i, uint32_t n, uint32_t top)
+/* Cache the live chunk (i, n) on its quick list. */
+static inline __attribute__((always_inline)) void quick_put(pagealloc *h, uint32_t i, uint32_t n)
 {
 	struct page_state *st = state(h);
 
 	pa_arena_cache(st->arena, &st->L, i);
-	slots(st, n)[top] = i;
-	st->qtop[n] = (uint8_t)(top + 1);
+	link_set(st, i, st->qhead[n]);
+	st->qhead[n] = i + 1;
+	st->qlen[n]++;
 	pa_account_free(h, (size_t)n << st->L.shift);
 }
 
@@ -200,8 +241,8 @@ static __attribute__((noinline)) int free_slow(pagealloc *h, void *p)
 
 	if (!n)
 		return pa_einval();
-	if (n <= st->qmax && st->qtop[n] < st->qdepth) {
-		quick_put(h, (uint32_t)(((unsigned char *)p - st->arena->base) >> st->L.shift), n, st->qtop[n]);
+	if (n <= st->qmax) {
+		quick_put(h, (uint32_t)(((unsigned char *)p - st->arena->base) >> st->L.shift), n);
 		return 0;
 	}
 	pa_arena_free(st->arena, &st->L, p);
@@ -210,17 +251,16 @@ static __attribute__((noinline)) int free_slow(pagealloc *h, void *p)
 }
 
 /* The common free: a live chunk of up to qmax units (so its end is in its
- * first bitmap word or the next) whose quick list has room is cached;
- * anything else, including every pointer that is not a live chunk (NULL
- * too), goes to free_slow. */
+ * first bitmap word or the next) is cached; anything else, including every
+ * pointer that is not a live chunk (NULL too), goes to free_slow. */
 static int page_free(pagealloc *h, void *p)
 {
 	struct page_state *st = state(h);
-	uint32_t i, top, n = pa_arena_live_quick(st->arena, &st->L, p, &i);
+	uint32_t i, n = pa_arena_live_quick(st->arena, &st->L, p, &i);
 
-	if (!n || n > st->qmax || (top = st->qtop[n]) == st->qdepth)
+	if (!n || n > st->qmax)
 		return free_slow(h, p);
-	quick_put(h, i, n, top);
+	quick_put(h, i, n);
 	return 0;
 }
 
@@ -247,27 +287,52 @@ static void *page_realloc(pagealloc *h, void *p, size_t size)
 	return pa_realloc_move(h, p, old, size);
 }
 
+/* A mix of a unit index, summed over a set of chunks: the lists and the
+ * arena's cached chunks must give the same sum, which a chunk listed twice
+ * in place of another would change. */
+static uint64_t mix(uint32_t i)
+{
+	uint64_t x = (i + 1) * 0x9E3779B97F4A7C15ull;
+
+	return x ^ x >> 31;
+}
+
+static void sum_cached(void *arg, uint32_t i, uint32_t n)
+{
+	*(uint64_t *)arg += mix(i) * n;
+}
+
 /* The quick lists hold exactly the cached chunks: each entry one of the
- * right size, no entry twice, as many entries as the arena counts. */
+ * right size, as many entries and units as the arena counts, the same
+ * chunks.  A list is walked no further than its count says, and a link is
+ * followed only once it names a cached chunk. */
 static int quick_check(const struct page_state *st, const uint32_t cached[2])
 {
-	uint32_t n, k, m, l, totals[2];
+	uint32_t n, k, i, totals[2];
+	uint64_t lists = 0, arena = 0;
 
-	for (n = 1; n <= st->qmax; n++) {
-		if (st->qtop[n] > st->qdepth)
-			return -1;
-		for (k = 0; k < st->qtop[n]; k++) {
-			uint32_t i = slots(st, n)[k];
-			if (i >= st->L.units || pa_arena_cached_units(st->arena, &st->L, unit_ptr(st, i)) != n)
+	if (!st->qmax)		/* no lists: nothing may be cached */
+		return cached[0] ? -1 : 0;
+	for (n = 0; n <= PA_QUICK_MAX; n++) {
+		if (n > st->qmax || n == 0) {
+			if (st->qlen[n] || st->qhead[n])
 				return -1;
-			for (m = n; m <= st->qmax; m++)
-				for (l = m == n ? k + 1 : 0; l < st->qtop[m]; l++)
-					if (slots(st, m)[l] == i)
-						return -1;
+			continue;
 		}
+		for (k = 0, i = st->qhead[n]; i && k < st->qlen[n]; k++, i = link_get(st, i - 1)) {
+			if (i > st->L.units || pa_arena_cached_units(st->arena, &st->L, unit_ptr(st, i - 1)) != n)
+				return -1;
+			lists += mix(i - 1) * n;
+		}
+		if (i || k != st->qlen[n])
+			return -1;
 	}
 	quick_totals(st, totals);
-	return totals[0] == cached[0] && totals[1] == cached[1] ? 0 : -1;
+	if (totals[0] != cached[0] || totals[1] != cached[1])
+		return -1;
+	if (cached[0])
+		pa_arena_each_cached(st->arena, &st->L, sum_cached, &arena);
+	return lists == arena ? 0 : -1;
 }
 
 static int page_check(const pagealloc *h)
@@ -307,7 +372,7 @@ static void page_reset(pagealloc *h)
 	struct page_state *st = state(h);
 
 	pa_arena_init(st->arena, &st->L, st->arena->base);
-	memset(st->qtop, 0, quick_top_bytes());
+	memset(st->qhead, 0, quick_bytes(&st->L));
 }
 
 const struct pa_policy pa_policy_page = {

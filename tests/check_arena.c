@@ -520,6 +520,76 @@ START_TEST(quick_cached_and_pages_returned)
 }
 END_TEST
 
+/* The quick lists have no depth limit on either policy: 300 freed chunks
+ * of one size all wait on their list (the walk and the stats agree), the
+ * next 300 requests of that size get exactly them back, in the reverse
+ * order, and the free tail is untouched throughout. */
+START_TEST(quick_unbounded)
+{
+	enum { N = 300 };
+	pagealloc *h = heap_of(quick_specs[_i]);
+	static char *p[N], *q[N];
+	struct pagealloc_stats st;
+	size_t tail;
+	int k;
+
+	for (k = 0; k < N; k++) {
+		ck_assert_ptr_nonnull(p[k] = pagealloc_alloc(h, 48));
+		memset(p[k], k & 0xff, 48);
+	}
+	tail = stats_of(h).largest_free_bytes;
+	for (k = 0; k < N; k++)
+		ck_assert_int_eq(pagealloc_free(h, p[k]), 0);
+	st = stats_of(h);
+	ck_assert_uint_ge(st.free_chunks, N);
+	ck_assert_uint_eq(walk_of(h, NULL).free_chunks, st.free_chunks);
+	for (k = 0; k < N; k++) {
+		ck_assert_ptr_nonnull(q[k] = pagealloc_alloc(h, 48));
+		ck_assert_ptr_eq(q[k], p[N - 1 - k]);	/* the newest first */
+		ck_assert_int_eq(pagealloc_check(h), 0);
+	}
+	ck_assert_uint_eq(stats_of(h).largest_free_bytes, tail);
+	for (k = 0; k < N; k++)
+		ck_assert_int_eq(pagealloc_free(h, q[k]), 0);
+	ck_assert_int_eq(pagealloc_destroy(h), 0);
+}
+END_TEST
+
+/* A full region whose only free memory is cached chunks of 48 bytes serves
+ * a request of 32 from one of them, without emptying the other lists: the
+ * chunk is split and its tail freed. */
+START_TEST(quick_split_larger)
+{
+	pagealloc *h = heap_of("page:page_size=16K");
+	char *p[400], *fill, *s;
+	size_t n = 0, k;
+	struct pagealloc_stats st;
+
+	while (n < 64 && (p[n] = pagealloc_alloc(h, 48)))
+		n++;
+	fill = pagealloc_alloc(h, stats_of(h).largest_free_bytes);
+	ck_assert_ptr_nonnull(fill);
+	ck_assert_uint_eq(stats_of(h).free_bytes, 0);
+	for (k = 0; k < n; k += 2)
+		ck_assert_int_eq(pagealloc_free(h, p[k]), 0);
+	st = stats_of(h);
+	ck_assert_uint_eq(st.free_chunks, (n + 1) / 2);
+	s = pagealloc_alloc(h, 32);
+	ck_assert_ptr_eq(s, p[n - 2]);			/* the newest cached one */
+	ck_assert_uint_eq(pagealloc_usable_size(h, s), 32);
+	st = stats_of(h);
+	ck_assert_uint_eq(st.free_chunks, (n + 1) / 2);	/* one gone, its tail new */
+	ck_assert_uint_eq(st.free_bytes, (n + 1) / 2 * 48 - 32);
+	ck_assert_int_eq(pagealloc_free(h, s), 0);
+	ck_assert_int_eq(pagealloc_free(h, fill), 0);
+	for (k = 1; k < n; k += 2)
+		ck_assert_int_eq(pagealloc_free(h, p[k]), 0);
+	ck_assert_int_eq(pagealloc_reset(h), 0);
+	ck_assert_uint_eq(stats_of(h).free_bytes, 16384);
+	ck_assert_int_eq(pagealloc_destroy(h), 0);
+}
+END_TEST
+
 /* Random small allocations and frees, every chunk patterned and verified,
  * with frees of stale pointers thrown in: each must get EINVAL exactly when
  * the pointer is not live, and the heap's check must pass throughout. */
@@ -593,6 +663,8 @@ static Suite *arena_suite(void)
 	tcase_add_loop_test(tc, quick_hit_and_double_free, 0, 3);
 	tcase_add_loop_test(tc, quick_released_on_demand, 0, 2);
 	tcase_add_test(tc, quick_cached_and_pages_returned);
+	tcase_add_loop_test(tc, quick_unbounded, 0, 3);
+	tcase_add_test(tc, quick_split_larger);
 	tcase_add_loop_test(tc, quick_random_model, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;
