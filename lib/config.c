@@ -13,8 +13,14 @@
 
 #define PA_MAX_PAGE_SIZE ((size_t)1 << 30)
 
-static const char *const policy_names[PAGEALLOC_POLICY_COUNT] = {
-	"page", "elastic", "bump", "cell", "mmap", "brk",
+/* The one table of policies: pagealloc_create's, and their names. */
+const struct pa_policy *const pa_policies[PAGEALLOC_POLICY_COUNT] = {
+	[PAGEALLOC_PAGE] = &pa_policy_page,
+	[PAGEALLOC_ELASTIC] = &pa_policy_elastic,
+	[PAGEALLOC_BUMP] = &pa_policy_bump,
+	[PAGEALLOC_CELL] = &pa_policy_cell,
+	[PAGEALLOC_MMAP] = &pa_policy_mmap,
+	[PAGEALLOC_BRK] = &pa_policy_brk,
 };
 
 #define ALL_POLICIES ((1u << PAGEALLOC_POLICY_COUNT) - 1)
@@ -65,7 +71,7 @@ PA_EXPORT const char *pagealloc_policy_name(enum pagealloc_policy p)
 {
 	if ((unsigned)p >= PAGEALLOC_POLICY_COUNT)
 		return pa_einval_ptr();
-	return policy_names[p];
+	return pa_policies[p]->name;
 }
 
 /*
@@ -176,7 +182,7 @@ PA_EXPORT int pagealloc_config_parse(struct pagealloc_config *cfg, const char *s
 	colon = strchr(spec, ':');
 	nlen = colon ? (size_t)(colon - spec) : strlen(spec);
 	for (p = 0; p < PAGEALLOC_POLICY_COUNT; p++)
-		if (strlen(policy_names[p]) == nlen && !memcmp(policy_names[p], spec, nlen))
+		if (strlen(pa_policies[p]->name) == nlen && !memcmp(pa_policies[p]->name, spec, nlen))
 			break;
 	if (p == PAGEALLOC_POLICY_COUNT)
 		return pa_einval();

@@ -11,27 +11,6 @@
 #include "annotate.h"
 #include "internal.h"
 
-static const struct pa_policy *const policies[PAGEALLOC_POLICY_COUNT] = {
-	[PAGEALLOC_PAGE] = &pa_policy_page,
-	[PAGEALLOC_ELASTIC] = &pa_policy_elastic,
-	[PAGEALLOC_BUMP] = &pa_policy_bump,
-	[PAGEALLOC_CELL] = &pa_policy_cell,
-	[PAGEALLOC_MMAP] = &pa_policy_mmap,
-	[PAGEALLOC_BRK] = &pa_policy_brk,
-};
-
-int pa_einval(void)
-{
-	errno = EINVAL;
-	return -1;
-}
-
-void *pa_einval_ptr(void)
-{
-	errno = EINVAL;
-	return NULL;
-}
-
 /* Every call into the policy runs between lock and unlock, and so in
  * memcheck's quiet mode (annotate.h). */
 static void lock(const pagealloc *h)
@@ -132,7 +111,7 @@ PA_EXPORT pagealloc *pagealloc_create(const struct pagealloc_config *cfg)
 
 	if (!cfg || pa_config_check(cfg))
 		return pa_einval_ptr();
-	pol = policies[cfg->policy];
+	pol = pa_policies[cfg->policy];
 	if (pol->validate && pol->validate(cfg))
 		return NULL;
 	if (pol->extra_size)

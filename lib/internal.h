@@ -6,10 +6,30 @@
  * fast_alloc and free (below), a size of 0 or a NULL pointer; it must
  * reject a pointer it did not hand out (return -1/EINVAL from free, 0 from
  * usable_size) without touching state.
+ *
+ * Words that mean more than one thing here:
+ *   page      - the page policy (page.c); a region of page_size bytes, the
+ *               unit the page and elastic policies carve (cfg->page_size,
+ *               a whole number of OS pages); elastic's struct pa_page, the
+ *               descriptor of one such region; and the OS page
+ *               (pa_sys_page(), 4 KiB here), the unit of mmap, VSZ and the
+ *               address maps' keys.  "System page" always means the last.
+ *   chunk     - what a caller holds or may hold: a run of granules handed
+ *               out by one alloc (page, elastic, brk), or a cell (cell.c).
+ *               In bump.c alone, struct chunk is a pool mapping of
+ *               pool_chunk bytes that allocations are bumped through.
+ *   granule   - the rounding unit (cfg->granule); "unit" in arena.[ch].
+ *   cached    - a freed chunk waiting on a quick list of its exact size:
+ *               free to the caller and the stats, not merged in the arena.
+ *   region    - the memory an arena carves: page's one mapping, each of
+ *               elastic's pages.
+ *   fast path - fast_alloc and free called straight from pagealloc_alloc
+ *               and pagealloc_free when nothing else needs doing (heap.c).
  */
 #ifndef PAGEALLOC_INTERNAL_H
 #define PAGEALLOC_INTERNAL_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -111,8 +131,17 @@ void *pa_alloc_miss(pagealloc *h, size_t size, void *(*slow)(pagealloc *h, size_
 void *pa_realloc_move(pagealloc *h, void *p, size_t old_usable, size_t size);
 
 /* A policy's answer to a malformed argument: errno EINVAL. */
-int pa_einval(void);
-void *pa_einval_ptr(void);
+static inline int pa_einval(void)
+{
+	errno = EINVAL;
+	return -1;
+}
+
+static inline void *pa_einval_ptr(void)
+{
+	errno = EINVAL;
+	return NULL;
+}
 
 /* Settings every policy shares (config.c): 0 when they are acceptable. */
 int pa_config_check(const struct pagealloc_config *cfg);
@@ -136,5 +165,8 @@ extern const struct pa_policy pa_policy_bump;
 extern const struct pa_policy pa_policy_cell;
 extern const struct pa_policy pa_policy_mmap;
 extern const struct pa_policy pa_policy_brk;
+
+/* config.c: every policy, by enum pagealloc_policy (the names are theirs). */
+extern const struct pa_policy *const pa_policies[PAGEALLOC_POLICY_COUNT];
 
 #endif
