@@ -44,6 +44,7 @@
 
 #include "annotate.h"
 #include "internal.h"
+#include "treap.h"
 
 #define ALIGNMENT 8
 #define PREALLOC ((size_t)128 << 10)
@@ -67,17 +68,9 @@ struct segment {
 	unsigned char *start, *end;	/* the blocks: [start, end), start aligned */
 };
 
-/* A free block in the index; node 0 is nil. */
-struct node {
-	struct block_meta *b;	/* NULL when unused or dead (still pending) */
-	size_t size;		/* the key is (size, b) */
-	uint32_t l, r;		/* treap children; l links the unused nodes */
-	uint32_t pnext;		/* the pending list */
-	uint32_t prio : 31;	/* treap priority: a parent's is at least its children's */
-	uint32_t pending : 1;
-};
+/* A free block in the index (treap.h): item its header, mark: pending. */
 #define NODES ((uint32_t)1 << 13)
-_Static_assert(sizeof(struct node) == 32, "256 KiB of nodes");
+_Static_assert(sizeof(struct pa_tnode) == 32, "256 KiB of nodes");
 
 struct brk_state {
 	struct block_meta *head, *tail;	/* heap blocks, segment by segment, in address order */
@@ -190,7 +183,7 @@ static int adjacent(const struct block_meta *a, const struct block_meta *b)
 
 /* ---- the index of free blocks ---- */
 
-static struct node *nodes(const pagealloc *h)
+static struct pa_tnode *nodes(const pagealloc *h)
 {
 	return pa_extra(h);
 }
@@ -198,72 +191,7 @@ static struct node *nodes(const pagealloc *h)
 static size_t brk_extra_size(const struct pagealloc_config *cfg)
 {
 	(void)cfg;
-	return NODES * sizeof(struct node);
-}
-
-/* A fixed pseudo-random priority per node. */
-static uint32_t prio(uint32_t i)
-{
-	i ^= i >> 16;
-	i *= 0x7feb352dU;
-	i ^= i >> 15;
-	i *= 0x846ca68bU;
-	return (i ^ (i >> 16)) >> 1;
-}
-
-static int less(const struct node *nd, uint32_t x, uint32_t y)
-{
-	return nd[x].size < nd[y].size ||
-	       (nd[x].size == nd[y].size && (uintptr_t)nd[x].b < (uintptr_t)nd[y].b);
-}
-
-/* Put x into the treap at *link: down to where its priority belongs, then
- * split the subtree there around it. */
-static void insert(struct node *nd, uint32_t *link, uint32_t x)
-{
-	uint32_t t, *l = &nd[x].l, *r = &nd[x].r;
-
-	while (*link && nd[*link].prio >= nd[x].prio)
-		link = less(nd, x, *link) ? &nd[*link].l : &nd[*link].r;
-	t = *link;
-	*link = x;
-	while (t) {
-		if (less(nd, t, x)) {
-			*l = t;
-			l = &nd[t].r;
-			t = nd[t].r;
-		} else {
-			*r = t;
-			r = &nd[t].l;
-			t = nd[t].l;
-		}
-	}
-	*l = *r = 0;
-}
-
-/* Take x out of the treap at *link: its children merge in its place. */
-static void erase(struct node *nd, uint32_t *link, uint32_t x)
-{
-	uint32_t a, b;
-
-	while (*link && *link != x)
-		link = less(nd, x, *link) ? &nd[*link].l : &nd[*link].r;
-	if (!*link)
-		return;
-	a = nd[x].l;
-	b = nd[x].r;
-	while (a && b) {
-		if (nd[a].prio > nd[b].prio) {
-			*link = a;
-			link = &nd[a].r;
-			a = nd[a].r;
-		} else {
-			*link = b;
-			link = &nd[b].l;
-			b = nd[b].l;
-		}
-	}
-	*link = a ? a : b;
+	return NODES * sizeof(struct pa_tnode);
 }
 
 /* Give up the index: the seed's walks serve until it is built again. */
@@ -278,7 +206,7 @@ static uint32_t node_of(const pagealloc *h, const struct block_meta *b)
 	struct brk_state *st = state(h);
 	uint32_t i = b->node;
 
-	if (i && i < st->fresh && nodes(h)[i].b == b)
+	if (i && i < st->fresh && nodes(h)[i].item == b)
 		return i;
 	drop_index(st);
 	return 0;
@@ -288,7 +216,7 @@ static uint32_t node_of(const pagealloc *h, const struct block_meta *b)
 static void index_add(pagealloc *h, struct block_meta *b, int pending)
 {
 	struct brk_state *st = state(h);
-	struct node *nd = nodes(h);
+	struct pa_tnode *nd = nodes(h);
 	uint32_t i;
 
 	if (!st->indexed)
@@ -302,13 +230,13 @@ static void index_add(pagealloc *h, struct block_meta *b, int pending)
 		drop_index(st);
 		return;
 	}
-	nd[i] = (struct node){ .b = b, .size = b->size, .prio = prio(i), .pending = !!pending };
+	nd[i] = (struct pa_tnode){ .item = b, .size = b->size, .prio = pa_treap_prio(i), .mark = !!pending };
 	if (pending) {
-		nd[i].pnext = st->pend;
+		nd[i].link = st->pend;
 		st->pend = i;
 	}
 	b->node = i;
-	insert(nd, &st->root, i);
+	pa_treap_insert(nd, &st->root, i);
 }
 
 /* b's node, taken out of the tree; 0 when b is not indexed. */
@@ -319,7 +247,7 @@ static uint32_t index_take(pagealloc *h, struct block_meta *b)
 
 	if (!st->indexed || !(i = node_of(h, b)))
 		return 0;
-	erase(nodes(h), &st->root, i);
+	pa_treap_erase(nodes(h), &st->root, i);
 	return i;
 }
 
@@ -327,13 +255,13 @@ static uint32_t index_take(pagealloc *h, struct block_meta *b)
 static void index_del(pagealloc *h, struct block_meta *b)
 {
 	struct brk_state *st = state(h);
-	struct node *nd = nodes(h);
+	struct pa_tnode *nd = nodes(h);
 	uint32_t i;
 
 	if (!(i = index_take(h, b)))
 		return;
-	nd[i].b = NULL;			/* a pending node is freed when popped */
-	if (!nd[i].pending) {
+	nd[i].item = NULL;			/* a pending node is freed when popped */
+	if (!nd[i].mark) {
 		nd[i].l = st->unused;
 		st->unused = i;
 	}
@@ -343,13 +271,13 @@ static void index_del(pagealloc *h, struct block_meta *b)
 static void index_resize(pagealloc *h, struct block_meta *b)
 {
 	struct brk_state *st = state(h);
-	struct node *nd = nodes(h);
+	struct pa_tnode *nd = nodes(h);
 	uint32_t i;
 
 	if (!(i = index_take(h, b)))
 		return;
 	nd[i].size = b->size;
-	insert(nd, &st->root, i);
+	pa_treap_insert(nd, &st->root, i);
 }
 
 /* Index every free block of a coalesced heap, when they fit in the pool. */
@@ -369,18 +297,9 @@ static void build_index(pagealloc *h)
 /* The smallest indexed block of at least size bytes, lowest address first. */
 static struct block_meta *index_find(const pagealloc *h, size_t size)
 {
-	const struct node *nd = nodes(h);
-	uint32_t t = state(h)->root, best = 0;
+	uint32_t t = pa_treap_find(nodes(h), state(h)->root, size);
 
-	while (t) {
-		if (nd[t].size >= size) {
-			best = t;
-			t = nd[t].l;
-		} else {
-			t = nd[t].r;
-		}
-	}
-	return best ? nd[best].b : NULL;
+	return t ? nodes(h)[t].item : NULL;
 }
 
 /* Give the rest of b beyond size bytes to a new free block, if it holds one. */
@@ -425,15 +344,15 @@ static void coalesce(struct brk_state *st)
 static void coalesce_pending(pagealloc *h)
 {
 	struct brk_state *st = state(h);
-	struct node *nd = nodes(h);
+	struct pa_tnode *nd = nodes(h);
 	struct block_meta *b;
 	uint32_t i;
 	size_t size;
 
 	while (st->indexed && (i = st->pend)) {
-		st->pend = nd[i].pnext;
-		nd[i].pending = 0;
-		if (!(b = nd[i].b)) {		/* left the index while pending */
+		st->pend = nd[i].link;
+		nd[i].mark = 0;
+		if (!(b = nd[i].item)) {		/* left the index while pending */
 			nd[i].l = st->unused;
 			st->unused = i;
 			continue;
@@ -809,24 +728,14 @@ static int check_heap(const struct brk_state *st, size_t *bytes, size_t *chunks)
 	return b != NULL;
 }
 
-/* The treap below t in order, each node a free block that names it. */
-static int check_tree(const pagealloc *h, uint32_t t, uint32_t *last, size_t *count, int depth)
+/* A node of the treap is a free block of the heap that names it. */
+static int node_ok(void *arg, uint32_t t)
 {
-	const struct node *nd = nodes(h);
-	const struct block_meta *b;
+	const pagealloc *h = arg;
+	const struct block_meta *b = nodes(h)[t].item;
 
-	if (!t)
-		return 0;
-	if (t >= state(h)->fresh || depth > 256 || ++*count > NODES ||
-	    check_tree(h, nd[t].l, last, count, depth + 1))
-		return -1;
-	b = nd[t].b;
-	if ((nd[t].l && nd[nd[t].l].prio > nd[t].prio) || (nd[t].r && nd[nd[t].r].prio > nd[t].prio) ||
-	    (*last && !less(nd, *last, t)) || !b || !heap_block(state(h), b) ||
-	    b->status != STATUS_FREE || b->node != t || b->size != nd[t].size)
-		return -1;
-	*last = t;
-	return check_tree(h, nd[t].r, last, count, depth + 1);
+	return b && heap_block(state(h), b) && b->status == STATUS_FREE && b->node == t &&
+	       b->size == nodes(h)[t].size;
 }
 
 /* The index holds exactly the free blocks of the (sound) list, and of two
@@ -834,10 +743,10 @@ static int check_tree(const pagealloc *h, uint32_t t, uint32_t *last, size_t *co
 static int check_index(const pagealloc *h)
 {
 	const struct brk_state *st = state(h);
-	const struct node *nd = nodes(h);
+	const struct pa_tnode *nd = nodes(h);
 	const struct block_meta *b;
 	size_t nfree = 0, count = 0, npend = 0;
-	uint32_t i, last = 0;
+	uint32_t i;
 
 	if (!st->indexed)
 		return 0;
@@ -848,16 +757,16 @@ static int check_index(const pagealloc *h)
 			continue;
 		nfree++;
 		i = b->node;
-		if (!i || i >= st->fresh || nd[i].b != b)
+		if (!i || i >= st->fresh || nd[i].item != b)
 			return -1;
-		if (adjacent(b, b->next) && b->next->status == STATUS_FREE && !nd[i].pending &&
-		    !(b->next->node < st->fresh && nd[b->next->node].pending))
+		if (adjacent(b, b->next) && b->next->status == STATUS_FREE && !nd[i].mark &&
+		    !(b->next->node < st->fresh && nd[b->next->node].mark))
 			return -1;
 	}
-	for (i = st->pend; i; i = nd[i].pnext)
-		if (i >= st->fresh || !nd[i].pending || ++npend > NODES)
+	for (i = st->pend; i; i = nd[i].link)
+		if (i >= st->fresh || !nd[i].mark || ++npend > NODES)
 			return -1;
-	return check_tree(h, st->root, &last, &count, 0) || count != nfree ? -1 : 0;
+	return pa_treap_check(nd, st->root, st->fresh, NODES, node_ok, (void *)h, &count) || count != nfree ? -1 : 0;
 }
 
 static int brk_check(const pagealloc *h)
