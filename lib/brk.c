@@ -5,7 +5,8 @@
  * Every block starts with a 32-byte struct block_meta; the caller gets the
  * bytes right after it.  Requests whose aligned size plus header reach
  * mmap_threshold (the page size for calloc) get a mapping of their own,
- * unmapped on free.  Smaller ones come from the program break: the first
+ * exactly that long (not rounded to pages: the seed's checker reads the
+ * lengths), unmapped on free.  Smaller ones come from the program break: the first
  * preallocates 128 KiB with one sbrk and splits it; free blocks are
  * coalesced before each search, the best fit is split when the rest holds a
  * header and 8 bytes, and when nothing fits the last block is extended if
@@ -566,10 +567,17 @@ static int extend_last(pagealloc *h, struct block_meta *b, size_t size)
 
 /* ---- allocation ---- */
 
+/* A mapped block's mapping: its header and payload, exactly, as the seed's
+ * checker sees them in mmap and munmap (the kernel rounds to pages). */
+static size_t map_length(size_t size)
+{
+	return META + size;
+}
+
 static struct block_meta *map_block(pagealloc *h, size_t size)
 {
 	struct brk_state *st = state(h);
-	struct block_meta *b = pa_os_map(&h->os, pa_round_up(size + META, pa_sys_page()));
+	struct block_meta *b = pa_os_map(&h->os, map_length(size));
 
 	if (!b)
 		return NULL;
@@ -656,7 +664,7 @@ static void release(pagealloc *h, struct block_meta *b)
 		st->mapped = b->next;
 	if (b->next)
 		b->next->prev = b->prev;
-	pa_os_unmap(&h->os, b, pa_round_up(b->size + META, pa_sys_page()));
+	pa_os_unmap(&h->os, b, map_length(b->size));
 }
 
 static int brk_free(pagealloc *h, void *p)
@@ -732,7 +740,7 @@ static void unmap_all(pagealloc *h)
 
 	for (b = st->mapped; b; b = next) {
 		next = b->next;
-		pa_os_unmap(&h->os, b, pa_round_up(b->size + META, pa_sys_page()));
+		pa_os_unmap(&h->os, b, map_length(b->size));
 	}
 	st->mapped = NULL;
 }
@@ -876,7 +884,7 @@ static int brk_check(const pagealloc *h)
 			return -1;
 		bytes += b->size;
 		chunks++;
-		mapped += pa_round_up(b->size + META, pa_sys_page());
+		mapped += map_length(b->size);
 	}
 	return bytes != h->in_use_bytes || chunks != h->chunks_in_use || mapped != h->os.data_bytes;
 }
