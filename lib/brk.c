@@ -689,6 +689,7 @@ static void *brk_realloc(pagealloc *h, void *p, size_t size)
 	struct brk_state *st = state(h);
 	struct block_meta *b = live_block(h, p), *n;
 	size_t old = b->size, keep = old, want;
+	int last = b == st->tail;
 
 	if (size > MAX_REQUEST) {
 		errno = ENOMEM;
@@ -697,14 +698,22 @@ static void *brk_realloc(pagealloc *h, void *p, size_t size)
 	want = pa_round_up(size, ALIGNMENT);
 	if (b->status == STATUS_MAPPED || want + META >= h->cfg.mmap_threshold)
 		goto move;
-	/* shrink in place; else absorb the free blocks that follow, one at a
-	 * time (they stay merged), or extend the last block */
+	/*
+	 * Shrink in place; else absorb the free blocks that follow, one at a
+	 * time (they stay merged even when still too small):
+	 *
+	 *   [ b ][ free ][ free ][ ... ]  =>  [ b ------------ ][ ... ]
+	 *
+	 * else, if b is the last block, extend it; else move it.  A block that
+	 * became the last by absorbing the free blocks after it moves too: as
+	 * the seed's checker has it, only the last block grows with brk.
+	 */
 	while (b->size < want && adjacent(b, b->next) && b->next->status == STATUS_FREE) {
 		index_del(h, b->next);
 		absorb(st, b);
 	}
 	pa_annot_claim((unsigned char *)p + old, b->size - old);	/* now part of the chunk */
-	if (b->size < want && extend_last(h, b, want)) {
+	if (b->size < want && (!last || extend_last(h, b, want))) {
 		pa_account_resize(h, old, b->size);
 		old = b->size;
 		goto move;

@@ -5,7 +5,7 @@
 # the marker lists them, each call in order with its arguments, as the
 # lab's ltrace checker compares them.
 # Usage: test_osmem_syscalls.sh [PROGRAM...]
-#   (default ./compat/test_osmem)
+#   (default ./compat/test_osmem ./compat/test_osmem_snippets)
 # Exit 77 (skipped) without a working strace.
 #
 # A marker is a write(2) to fd -1 (it fails at once, and strace shows it):
@@ -19,7 +19,7 @@
 #   "brk +N"            the break moved up by N bytes from where it was
 #   "none"              no system call at all
 # brk(NULL), which only asks for the break, is counted but not listed.
-progs=${*:-./compat/test_osmem}
+progs=${*:-./compat/test_osmem ./compat/test_osmem_snippets}
 command -v strace >/dev/null 2>&1 || { echo "strace not found: skipped"; exit 77; }
 strace -o /dev/null true 2>/dev/null || { echo "strace cannot trace here: skipped"; exit 77; }
 
