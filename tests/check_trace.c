@@ -112,6 +112,31 @@ START_TEST(parse_rep)
 }
 END_TEST
 
+/* A .rep trace may end without a newline, as CS:APP's realloc.rep does:
+ * the same operations as with one, whether the format is given or found. */
+START_TEST(parse_rep_no_final_newline)
+{
+	static const char *const texts[] = {
+		"20000\n3\n6\n1\na 0 512\na 1 128\nr 0 640\na 2 64\nf 1\nf 0",
+		"20000\r\n3\r\n6\r\n1\r\na 0 512\r\na 1 128\r\nr 0 640\r\na 2 64\r\nf 1\r\nf 0\r",
+	};
+	static const enum trace_format fmts[] = { TRACE_AUTO, TRACE_REP };
+	struct trace with = parse_ok(rep, TRACE_AUTO), t;
+	size_t i, f;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		for (f = 0; f < sizeof(fmts) / sizeof(fmts[0]); f++) {
+			t = parse_ok(texts[i], fmts[f]);
+			ck_assert_int_eq(t.format, TRACE_REP);
+			ck_assert_uint_eq(t.nops, with.nops);
+			ck_assert_mem_eq(t.ops, with.ops, with.nops * sizeof(*t.ops));
+			ck_assert_uint_eq(t.lines[5], 10);
+			trace_release(&t);
+		}
+	trace_release(&with);
+}
+END_TEST
+
 /* The same trace plain, compressed and from standard input parses alike. */
 START_TEST(parse_files)
 {
@@ -171,6 +196,11 @@ static const struct bad {
 	{ "10\n2\n1\n1\na 5 8\n", TRACE_AUTO, 5, "ID 5 out of range" },
 	{ "10\n2\n1\n1\nc 0 1 8\n", TRACE_AUTO, 5, "unknown operation 'c'" },
 	{ "10 2 1 1 7\n", TRACE_AUTO, 1, "unexpected '7'" },
+	/* without a final newline a .rep trace is read, and judged, the same */
+	{ "10\n2\n3\n1\na 0 8\nf 0", TRACE_AUTO, 6, "announces 3 operations, the file has 2" },
+	{ "10\n2\n2\n1\na 0 8\nf 1", TRACE_AUTO, 6, "free of unknown ID 1" },
+	{ "10\n2\n2\n1\na 0 8\nf", TRACE_REP, 6, "missing ID" },
+	{ "a 1 8\nf 1", TRACE_NATIVE, 2, "truncated" },
 };
 
 START_TEST(parse_bad)
@@ -474,6 +504,7 @@ static Suite *suite(void)
 
 	tcase_add_test(p, parse_native);
 	tcase_add_test(p, parse_rep);
+	tcase_add_test(p, parse_rep_no_final_newline);
 	tcase_add_test(p, parse_files);
 	tcase_add_loop_test(p, parse_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(p, parse_nul);
