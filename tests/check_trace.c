@@ -295,6 +295,44 @@ START_TEST(exact_page)
 }
 END_TEST
 
+/*
+ * mdriver's heap size is the high-water mark of what the heap held, kept
+ * at every OS call; peak_held is read every few operations.  On the mmap
+ * policy, 302 one-byte chunks hold 302 pages; with 41004 operations the
+ * figures are read every third, so the moment of the 302nd is not read and
+ * peak_held misses its page.  Before it, 200 chunks of 2048 bytes make the
+ * peak payload.
+ */
+START_TEST(mdriver_high_water)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), len = 0, i, cap = 1 << 20;
+	char *text = malloc(cap);
+	struct trace_result r, p;
+
+	ck_assert_ptr_nonnull(text);
+	for (i = 0; i < 200; i++)
+		len += (size_t)snprintf(text + len, cap - len, "a %zu 2048\n", i);
+	for (i = 0; i < 200; i++)
+		len += (size_t)snprintf(text + len, cap - len, "f %zu\n", i);
+	for (i = 0; i < 20000; i++)
+		len += (size_t)snprintf(text + len, cap - len, "a 5000 8\nf 5000\n");
+	for (i = 0; i < 302; i++)
+		len += (size_t)snprintf(text + len, cap - len, "a %zu 1\n", 1000 + i);
+	for (i = 0; i < 302; i++)
+		len += (size_t)snprintf(text + len, cap - len, "f %zu\n", 1000 + i);
+	r = run(text, "mmap", 0, 0);
+	ck_assert_uint_eq(r.fig.ops, 41004);
+	ck_assert_uint_eq(r.fig.peak_live, 200 * 2048);
+	ck_assert_uint_ge(r.fig.high_water, 302 * page);
+	ck_assert_uint_eq(r.fig.high_water, r.fig.peak_held + page);
+	/* where every operation is read, the two are the same */
+	p = run("a 1 8\na 2 8\na 3 8\nf 2\na 4 2000\n", "page", 0, 0);
+	ck_assert_uint_eq(p.fig.high_water, p.fig.peak_held);
+	ck_assert_uint_eq(p.fig.high_water, fresh_held("page"));
+	free(text);
+}
+END_TEST
+
 /* Capped elastic maps its metadata at create, then one page per page:
  * three chunks of about 3000 bytes need three pages. */
 START_TEST(exact_elastic)
@@ -515,6 +553,7 @@ static Suite *suite(void)
 	tcase_add_test(f, exact_elastic);
 	tcase_add_test(f, exact_cell);
 	tcase_add_test(f, exact_libc);
+	tcase_add_test(f, mdriver_high_water);
 	tcase_add_loop_test(f, deterministic, 0, sizeof(policies) / sizeof(policies[0]));
 	tcase_add_loop_test(f, verify_policies, 0, sizeof(policies) / sizeof(policies[0]));
 	tcase_add_test(f, timeline);

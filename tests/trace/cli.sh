@@ -65,7 +65,8 @@ cut -d, -f2-15 "$tmp/out" | cmp -s - "$tmp/nonl.csv" ||
 # ---- JSON and CSV carry the same figures ----
 expect 0 "$T" -p page,libc --json "$data/exact-page.trace"
 for key in trace policy ops failed peak_live_bytes peak_held_bytes utilization \
-	internal_frag_bytes external_frag vsz_growth_bytes rss_growth_bytes os_calls ns_per_op; do
+	internal_frag_bytes external_frag vsz_growth_bytes rss_growth_bytes os_calls ns_per_op \
+	mdriver_utilization; do
 	has "$tmp/out" "\"$key\": "
 done
 # the known figures of exact-page.trace on the page policy
