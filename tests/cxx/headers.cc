@@ -5,6 +5,10 @@
  * but the program then asks the linker for C++-mangled names the C
  * libraries do not have, and fails to link: that is what this test catches.
  *
+ * Built against the labs' own headers too (tests/cxx/pristine/), which
+ * have no extern "C": the program then asks for g++'s names of the calls,
+ * and the libraries must export those as well.
+ *
  * Built once per header (tests/cxx.am), selected by PA_HEADER:
  *   1 <pagealloc.h>   2 alloc.h   3 ealloc.h   4 alloc.h + ealloc.h of the
  *   alloc_mem variant   5 osmem.h   6 my_memory_allocator.h (LAB_VERSION 3)
@@ -74,7 +78,7 @@ int main()
 	std::puts("C++: ealloc.h");
 #elif PA_HEADER == 4
 	CHECK(init_alloc() == 0 && einit_alloc() == 0);
-	char *p = alloc_mem(PAGESIZE);
+	char *p = alloc_mem(4096);
 	char *e = ealloc_mem(256);
 	CHECK(p != NULL && e != NULL && alloc_mem(8) == NULL);
 	dealloc_mem(p);
