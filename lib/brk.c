@@ -5,12 +5,14 @@
  * Every block starts with a 32-byte struct block_meta; the caller gets the
  * bytes right after it.  Requests whose aligned size plus header reach
  * mmap_threshold (the page size for calloc) get a mapping of their own,
- * exactly that long (not rounded to pages: the seed's checker reads the
- * lengths), unmapped on free.  Smaller ones come from the program break: the first
- * preallocates 128 KiB with one sbrk and splits it; free blocks are
- * coalesced before each search, the best fit is split when the rest holds a
- * header and 8 bytes, and when nothing fits the last block is extended if
- * it is free, else a block is added.  The heap never shrinks.
+ * exactly that long (the seed's checker reads the lengths; the kernel
+ * rounds to pages), unmapped on free.  Smaller ones come from the program
+ * break: the first preallocates 128 KiB with one sbrk and splits it; free
+ * blocks are coalesced before each search, the best fit is split when the
+ * rest holds a header and 8 bytes, and when nothing fits the last block is
+ * extended if it is free, else a block is added.  Realloc grows a block
+ * over the free blocks after it, else by sbrk only if it is the last one,
+ * else moves it.  The heap never shrinks.
  *
  * The break is the process's: only one brk heap exists at a time, and since
  * others (the C library's malloc) may move the break too, the heap is a
