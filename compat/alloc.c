@@ -30,3 +30,9 @@ CX_EXPORT void dealloc(char *p)
 {
 	cx_dealloc(heap, p);
 }
+
+/* The names of a C++ program built against the lab's own header. */
+CX_CXX_NAME(init_alloc, "_Z10init_allocv");
+CX_CXX_NAME(cleanup, "_Z7cleanupv");
+CX_CXX_NAME(alloc, "_Z5alloci");
+CX_CXX_NAME(dealloc, "_Z7deallocPc");

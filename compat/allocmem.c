@@ -49,3 +49,13 @@ CX_EXPORT void edealloc_mem(char *ptr)
 {
 	cx_dealloc(elastic_heap, ptr);
 }
+
+/* The names of a C++ program built against the lab's own header. */
+CX_CXX_NAME(init_alloc, "_Z10init_allocv");
+CX_CXX_NAME(cleanup_alloc, "_Z13cleanup_allocv");
+CX_CXX_NAME(alloc_mem, "_Z9alloc_memi");
+CX_CXX_NAME(dealloc_mem, "_Z11dealloc_memPc");
+CX_CXX_NAME(einit_alloc, "_Z11einit_allocv");
+CX_CXX_NAME(ecleanup_alloc, "_Z14ecleanup_allocv");
+CX_CXX_NAME(ealloc_mem, "_Z10ealloc_memi");
+CX_CXX_NAME(edealloc_mem, "_Z12edealloc_memPc");

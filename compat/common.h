@@ -13,6 +13,22 @@
 /* Only the calls of the lab interface leave a module. */
 #define CX_EXPORT __attribute__((visibility("default")))
 
+/*
+ * The lab's own headers have no extern "C": a C++ program built against
+ * one (the labs allow alloc.cpp and g++) asks for each call by the name g++
+ * gives it.  CX_CXX_NAME(fn, mangled) exports fn under that name too.  The
+ * names are the Itanium C++ ABI's (g++ and clang on every ELF system);
+ * CX_SIZE_T is how that ABI writes size_t.
+ */
+#define CX_CXX_NAME(fn, mangled) \
+	extern __typeof__(fn) cx_cxx_##fn __asm__(mangled) \
+		__attribute__((alias(#fn), visibility("default")))
+#if __SIZEOF_SIZE_T__ == __SIZEOF_LONG__
+#define CX_SIZE_T "m"	/* unsigned long */
+#else
+#define CX_SIZE_T "j"	/* unsigned int */
+#endif
+
 /* The labs' page: 4096 bytes, whatever the system page size. */
 #define CX_PAGE 4096
 

@@ -53,3 +53,9 @@ CX_EXPORT void os_free(void *ptr)
 	if (ptr && heap)
 		pagealloc_free(heap, ptr);
 }
+
+/* The names of a C++ program built against the lab's own osmem.h. */
+CX_CXX_NAME(os_malloc, "_Z9os_malloc" CX_SIZE_T);
+CX_CXX_NAME(os_calloc, "_Z9os_calloc" CX_SIZE_T CX_SIZE_T);
+CX_CXX_NAME(os_realloc, "_Z10os_reallocPv" CX_SIZE_T);
+CX_CXX_NAME(os_free, "_Z7os_freePv");

@@ -5,11 +5,14 @@
  * Every block starts with a 32-byte struct block_meta; the caller gets the
  * bytes right after it.  Requests whose aligned size plus header reach
  * mmap_threshold (the page size for calloc) get a mapping of their own,
- * unmapped on free.  Smaller ones come from the program break: the first
- * preallocates 128 KiB with one sbrk and splits it; free blocks are
- * coalesced before each search, the best fit is split when the rest holds a
- * header and 8 bytes, and when nothing fits the last block is extended if
- * it is free, else a block is added.  The heap never shrinks.
+ * exactly that long (the seed's checker reads the lengths; the kernel
+ * rounds to pages), unmapped on free.  Smaller ones come from the program
+ * break: the first preallocates 128 KiB with one sbrk and splits it; free
+ * blocks are coalesced before each search, the best fit is split when the
+ * rest holds a header and 8 bytes, and when nothing fits the last block is
+ * extended if it is free, else a block is added.  Realloc grows a block
+ * over the free blocks after it, else by sbrk only if it is the last one,
+ * else moves it.  The heap never shrinks.
  *
  * The break is the process's: only one brk heap exists at a time, and since
  * others (the C library's malloc) may move the break too, the heap is a
@@ -485,10 +488,17 @@ static int extend_last(pagealloc *h, struct block_meta *b, size_t size)
 
 /* ---- allocation ---- */
 
+/* A mapped block's mapping: its header and payload, exactly, as the seed's
+ * checker sees them in mmap and munmap (the kernel rounds to pages). */
+static size_t map_length(size_t size)
+{
+	return META + size;
+}
+
 static struct block_meta *map_block(pagealloc *h, size_t size)
 {
 	struct brk_state *st = state(h);
-	struct block_meta *b = pa_os_map(&h->os, pa_round_up(size + META, pa_sys_page()));
+	struct block_meta *b = pa_os_map(&h->os, map_length(size));
 
 	if (!b)
 		return NULL;
@@ -575,7 +585,7 @@ static void release(pagealloc *h, struct block_meta *b)
 		st->mapped = b->next;
 	if (b->next)
 		b->next->prev = b->prev;
-	pa_os_unmap(&h->os, b, pa_round_up(b->size + META, pa_sys_page()));
+	pa_os_unmap(&h->os, b, map_length(b->size));
 }
 
 static int brk_free(pagealloc *h, void *p)
@@ -600,6 +610,7 @@ static void *brk_realloc(pagealloc *h, void *p, size_t size)
 	struct brk_state *st = state(h);
 	struct block_meta *b = live_block(h, p), *n;
 	size_t old = b->size, keep = old, want;
+	int last = b == st->tail;
 
 	if (size > MAX_REQUEST) {
 		errno = ENOMEM;
@@ -608,14 +619,22 @@ static void *brk_realloc(pagealloc *h, void *p, size_t size)
 	want = pa_round_up(size, ALIGNMENT);
 	if (b->status == STATUS_MAPPED || want + META >= h->cfg.mmap_threshold)
 		goto move;
-	/* shrink in place; else absorb the free blocks that follow, one at a
-	 * time (they stay merged), or extend the last block */
+	/*
+	 * Shrink in place; else absorb the free blocks that follow, one at a
+	 * time (they stay merged even when still too small):
+	 *
+	 *   [ b ][ free ][ free ][ ... ]  =>  [ b ------------ ][ ... ]
+	 *
+	 * else, if b is the last block, extend it; else move it.  A block that
+	 * became the last by absorbing the free blocks after it moves too: as
+	 * the seed's checker has it, only the last block grows with brk.
+	 */
 	while (b->size < want && adjacent(b, b->next) && b->next->status == STATUS_FREE) {
 		index_del(h, b->next);
 		absorb(st, b);
 	}
 	pa_annot_claim((unsigned char *)p + old, b->size - old);	/* now part of the chunk */
-	if (b->size < want && extend_last(h, b, want)) {
+	if (b->size < want && (!last || extend_last(h, b, want))) {
 		pa_account_resize(h, old, b->size);
 		old = b->size;
 		goto move;
@@ -651,7 +670,7 @@ static void unmap_all(pagealloc *h)
 
 	for (b = st->mapped; b; b = next) {
 		next = b->next;
-		pa_os_unmap(&h->os, b, pa_round_up(b->size + META, pa_sys_page()));
+		pa_os_unmap(&h->os, b, map_length(b->size));
 	}
 	st->mapped = NULL;
 }
@@ -785,7 +804,7 @@ static int brk_check(const pagealloc *h)
 			return -1;
 		bytes += b->size;
 		chunks++;
-		mapped += pa_round_up(b->size + META, pa_sys_page());
+		mapped += map_length(b->size);
 	}
 	return bytes != h->in_use_bytes || chunks != h->chunks_in_use || mapped != h->os.data_bytes;
 }

@@ -112,6 +112,31 @@ START_TEST(parse_rep)
 }
 END_TEST
 
+/* A .rep trace may end without a newline, as CS:APP's realloc.rep does:
+ * the same operations as with one, whether the format is given or found. */
+START_TEST(parse_rep_no_final_newline)
+{
+	static const char *const texts[] = {
+		"20000\n3\n6\n1\na 0 512\na 1 128\nr 0 640\na 2 64\nf 1\nf 0",
+		"20000\r\n3\r\n6\r\n1\r\na 0 512\r\na 1 128\r\nr 0 640\r\na 2 64\r\nf 1\r\nf 0\r",
+	};
+	static const enum trace_format fmts[] = { TRACE_AUTO, TRACE_REP };
+	struct trace with = parse_ok(rep, TRACE_AUTO), t;
+	size_t i, f;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		for (f = 0; f < sizeof(fmts) / sizeof(fmts[0]); f++) {
+			t = parse_ok(texts[i], fmts[f]);
+			ck_assert_int_eq(t.format, TRACE_REP);
+			ck_assert_uint_eq(t.nops, with.nops);
+			ck_assert_mem_eq(t.ops, with.ops, with.nops * sizeof(*t.ops));
+			ck_assert_uint_eq(t.lines[5], 10);
+			trace_release(&t);
+		}
+	trace_release(&with);
+}
+END_TEST
+
 /* The same trace plain, compressed and from standard input parses alike. */
 START_TEST(parse_files)
 {
@@ -171,6 +196,11 @@ static const struct bad {
 	{ "10\n2\n1\n1\na 5 8\n", TRACE_AUTO, 5, "ID 5 out of range" },
 	{ "10\n2\n1\n1\nc 0 1 8\n", TRACE_AUTO, 5, "unknown operation 'c'" },
 	{ "10 2 1 1 7\n", TRACE_AUTO, 1, "unexpected '7'" },
+	/* without a final newline a .rep trace is read, and judged, the same */
+	{ "10\n2\n3\n1\na 0 8\nf 0", TRACE_AUTO, 6, "announces 3 operations, the file has 2" },
+	{ "10\n2\n2\n1\na 0 8\nf 1", TRACE_AUTO, 6, "free of unknown ID 1" },
+	{ "10\n2\n2\n1\na 0 8\nf", TRACE_REP, 6, "missing ID" },
+	{ "a 1 8\nf 1", TRACE_NATIVE, 2, "truncated" },
 };
 
 START_TEST(parse_bad)
@@ -262,6 +292,44 @@ START_TEST(exact_page)
 	ck_assert_uint_eq(r.fig.os_map, 2);
 	ck_assert_uint_eq(r.fig.os_unmap, 0);
 	ck_assert_uint_eq(r.fig.vsz_growth % 4096, 0);
+}
+END_TEST
+
+/*
+ * mdriver's heap size is the high-water mark of what the heap held, kept
+ * at every OS call; peak_held is read every few operations.  On the mmap
+ * policy, 302 one-byte chunks hold 302 pages; with 41004 operations the
+ * figures are read every third, so the moment of the 302nd is not read and
+ * peak_held misses its page.  Before it, 200 chunks of 2048 bytes make the
+ * peak payload.
+ */
+START_TEST(mdriver_high_water)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), len = 0, i, cap = 1 << 20;
+	char *text = malloc(cap);
+	struct trace_result r, p;
+
+	ck_assert_ptr_nonnull(text);
+	for (i = 0; i < 200; i++)
+		len += (size_t)snprintf(text + len, cap - len, "a %zu 2048\n", i);
+	for (i = 0; i < 200; i++)
+		len += (size_t)snprintf(text + len, cap - len, "f %zu\n", i);
+	for (i = 0; i < 20000; i++)
+		len += (size_t)snprintf(text + len, cap - len, "a 5000 8\nf 5000\n");
+	for (i = 0; i < 302; i++)
+		len += (size_t)snprintf(text + len, cap - len, "a %zu 1\n", 1000 + i);
+	for (i = 0; i < 302; i++)
+		len += (size_t)snprintf(text + len, cap - len, "f %zu\n", 1000 + i);
+	r = run(text, "mmap", 0, 0);
+	ck_assert_uint_eq(r.fig.ops, 41004);
+	ck_assert_uint_eq(r.fig.peak_live, 200 * 2048);
+	ck_assert_uint_ge(r.fig.high_water, 302 * page);
+	ck_assert_uint_eq(r.fig.high_water, r.fig.peak_held + page);
+	/* where every operation is read, the two are the same */
+	p = run("a 1 8\na 2 8\na 3 8\nf 2\na 4 2000\n", "page", 0, 0);
+	ck_assert_uint_eq(p.fig.high_water, p.fig.peak_held);
+	ck_assert_uint_eq(p.fig.high_water, fresh_held("page"));
+	free(text);
 }
 END_TEST
 
@@ -476,6 +544,7 @@ static Suite *suite(void)
 
 	tcase_add_test(p, parse_native);
 	tcase_add_test(p, parse_rep);
+	tcase_add_test(p, parse_rep_no_final_newline);
 	tcase_add_test(p, parse_files);
 	tcase_add_loop_test(p, parse_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(p, parse_nul);
@@ -486,6 +555,7 @@ static Suite *suite(void)
 	tcase_add_test(f, exact_elastic);
 	tcase_add_test(f, exact_cell);
 	tcase_add_test(f, exact_libc);
+	tcase_add_test(f, mdriver_high_water);
 	tcase_add_loop_test(f, deterministic, 0, sizeof(policies) / sizeof(policies[0]));
 	tcase_add_loop_test(f, verify_policies, 0, sizeof(policies) / sizeof(policies[0]));
 	tcase_add_test(f, timeline);

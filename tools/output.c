@@ -35,6 +35,12 @@ static double utilization(const struct trace_figures *f)
 	return f->peak_held ? (double)f->peak_live / (double)f->peak_held : 0.0;
 }
 
+/* mdriver's (CS:APP malloc lab): peak payload over the heap's high-water mark. */
+static double mdriver_utilization(const struct trace_figures *f)
+{
+	return f->high_water ? (double)f->peak_live / (double)f->high_water : 0.0;
+}
+
 static int os_known(const struct trace_figures *f)
 {
 	return f->os_map != TRACE_UNKNOWN;
@@ -47,11 +53,12 @@ static size_t os_calls(const struct trace_figures *f)
 
 /* ---- the table ---- */
 
-#define NCOLS 13
+#define NCOLS 14
 
 static const char *const heads[NCOLS] = {
 	"trace", "policy", "ops", "failed", "peak live", "peak held", "util",
 	"int frag", "ext frag", "VSZ growth", "RSS growth", "OS calls", "ns/op",
+	"mdriver util",
 };
 
 /* The cells of one row; an error row has only trace, policy and message. */
@@ -80,6 +87,7 @@ static void cells(const struct row *r, char c[NCOLS][48])
 	else
 		snprintf(c[11], 48, "-");
 	snprintf(c[12], 48, "%.1f", f->ns_per_op);
+	snprintf(c[13], 48, "%.1f%%", 100 * mdriver_utilization(f));
 }
 
 void output_table(FILE *out, const struct row *rows, size_t n)
@@ -125,7 +133,7 @@ struct field {
 	double value;		/* F_RATIO (<0: null), F_TIME */
 };
 
-#define NFIELDS 18
+#define NFIELDS 19
 
 /* The fields of a row; those a failed row lacks are null. */
 static void fields(const struct row *r, struct field fl[NFIELDS])
@@ -153,6 +161,7 @@ static void fields(const struct row *r, struct field fl[NFIELDS])
 	fl[16] = (struct field){ "ops_per_sec", F_TIME, 0, 0,
 				 ok && f->ns_per_op > 0 ? 1e9 / f->ns_per_op : -1 };
 	fl[17] = (struct field){ "error", F_TEXT, ok ? NULL : r->res.msg, 0, 0 };
+	fl[18] = (struct field){ "mdriver_utilization", F_RATIO, 0, 0, ok ? mdriver_utilization(f) : -1 };
 }
 
 static int is_null(const struct field *fl)

@@ -81,6 +81,7 @@ struct trace_figures {
 	size_t peak_live;		/* peak live payload: bytes requested */
 	size_t peak_live_op;		/* operations done when it was first reached */
 	size_t peak_held;		/* peak bytes held from the OS */
+	size_t high_water;		/* the same, exact: mdriver's heap size (metadata in) */
 	size_t internal_frag;		/* usable minus requested bytes at peak live */
 	double external_frag;		/* 1 - largest free / total free at peak live; <0 unknown */
 	size_t vsz_growth, rss_growth;	/* peak process VSZ / RSS minus the start's */

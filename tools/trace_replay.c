@@ -283,6 +283,17 @@ static size_t growth(size_t now, size_t then)
 	return now > then ? now - then : 0;
 }
 
+/* The most the heap ever held, as mdriver counts its heap: every byte it
+ * mapped (the peak is kept at each OS call, not sampled) and its metadata.
+ * The C library's is only sampled: peak_held stands in for it. */
+static size_t high_water(const pagealloc *h)
+{
+	struct pagealloc_stats st;
+
+	pagealloc_get_stats(h, &st);
+	return st.peak_mapped_bytes + st.metadata_bytes;
+}
+
 /* Read the figures after done operations; at_peak: the fragmentation too. */
 static void sample(struct figrun *g, size_t done, int at_peak)
 {
@@ -483,6 +494,7 @@ int trace_replay_figures(const struct trace *t, const char *spec, size_t peak_op
 	f->failed = g.r.failed;
 	f->peak_live = g.r.peak;
 	f->peak_live_op = g.r.peak_op;
+	f->high_water = g.r.h ? high_water(g.r.h) : f->peak_held;
 	if (nsamples)
 		*nsamples = g.nsamples;
 	trace_unmap(g.usable, t->nslots * sizeof(size_t));

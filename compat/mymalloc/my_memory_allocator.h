@@ -8,7 +8,7 @@
  *   3  a free list of 32-byte cells (cell policy); larger requests get NULL
  *
  * Define LAB_VERSION before including this header, or with -DLAB_VERSION=N;
- * the default is 3.  Installed by pagealloc-compat-mymalloc; see
+ * the default is 3.  out_of_mem() is the lab's too, for every version.  Installed by pagealloc-compat-mymalloc; see
  * pagealloc-compat-mymalloc(3).
  */
 #ifndef PAGEALLOC_COMPAT_MY_MEMORY_ALLOCATOR_H
@@ -48,6 +48,10 @@ void my_free_v2(void *ptr);
 void init_mem_pool_v3(void);
 void *my_malloc_v3(size_t num_bytes);
 void my_free_v3(void *ptr);
+
+/* The lab's report that memory ran out: "out of memory!" on stderr, then
+ * exit(-1).  In the library, so that every file of a program may call it. */
+void out_of_mem(void);
 
 #if LAB_VERSION == 0
 PAGEALLOC_COMPAT_INLINE void init_mem_pool(void) { }

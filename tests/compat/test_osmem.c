@@ -7,9 +7,10 @@
  * --libs pagealloc-compat-osmem.
  *
  * Each call runs between two markers, write(2)s to fd -1 that fail at once
- * and say which brk, mmap and munmap calls the call must make:
+ * and say which brk, mmap and munmap calls the call must make, and, where
+ * the probe gives them, each call with its arguments (osmem_probe.h):
  *
- *     write(-1, "BEGIN os_malloc(100) brk=1 mmap=0 munmap=0", ...)
+ *     write(-1, "BEGIN os_malloc(100)|brk=1 mmap=0 munmap=0|0x55..|brk +131072", ...)
  *     ... the call's own system calls ...
  *     write(-1, "END", 3)
  *
@@ -21,86 +22,7 @@
 #include <string.h>
 
 #include "osmem.h"
-#include "seedtest.h"
-
-#define META sizeof(struct block_meta)
-#define PREALLOC (128 * 1024)
-#define THRESHOLD (128 * 1024)
-
-struct probe {
-	const char *what;
-	int brk, map, unmap;		/* calls the call must make */
-	char *brk0;
-	size_t vsz0;
-};
-
-static void marker(const char *s)
-{
-	if (write(-1, s, strlen(s)) != -1)
-		abort();
-}
-
-static void begin(struct probe *pr, const char *what, int brk, int map, int unmap)
-{
-	char buf[160];
-
-	pr->what = what;
-	pr->brk = brk;
-	pr->map = map;
-	pr->unmap = unmap;
-	pr->brk0 = sbrk(0);
-	pr->vsz0 = st_vsz();
-	snprintf(buf, sizeof(buf), "BEGIN %s brk=%d mmap=%d munmap=%d", what, brk, map, unmap);
-	marker(buf);
-}
-
-/* The break rounded up to a page: what the VSZ shows of the heap. */
-static uintptr_t heap_top(const char *brk)
-{
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-
-	return ((uintptr_t)brk + page - 1) / page * page;
-}
-
-/* What the break and the VSZ show of the calls the probe expects. */
-static void end(struct probe *pr)
-{
-	char *brk1;
-	long dbrk, dmap;
-
-	marker("END");
-	brk1 = sbrk(0);
-	dbrk = brk1 - pr->brk0;
-	dmap = (long)(st_vsz() - pr->vsz0) - (long)(heap_top(brk1) - heap_top(pr->brk0));
-	if ((pr->brk ? dbrk <= 0 : dbrk != 0) ||
-	    (pr->map && !pr->unmap && dmap <= 0) ||
-	    (pr->unmap && !pr->map && dmap >= 0) ||
-	    (!pr->map && !pr->unmap && dmap != 0)) {
-		fprintf(stderr, "%s: break moved by %ld, mappings by %ld bytes; "
-			"expected brk=%d mmap=%d munmap=%d\n",
-			pr->what, dbrk, dmap, pr->brk, pr->map, pr->unmap);
-		exit(1);
-	}
-}
-
-/* Run stmt as one probed call. */
-#define SYSCALLS(what, brk, map, unmap, stmt) do { struct probe pr_; \
-	begin(&pr_, what, brk, map, unmap); stmt; end(&pr_); } while (0)
-
-static struct block_meta *meta(void *p)
-{
-	return (struct block_meta *)p - 1;
-}
-
-static int zeroed(const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	while (n--)
-		if (*c++)
-			return 0;
-	return 1;
-}
+#include "osmem_probe.h"
 
 static char *heap_start;
 
@@ -125,13 +47,13 @@ static void test_prealloc(void)
 {
 	char *brk0 = sbrk(0), *a, *b;
 
-	SYSCALLS("os_malloc(100)", 1, 0, 0, a = os_malloc(100));
+	SYSCALLS_ARGS("os_malloc(100)", fmt("brk +%d", PREALLOC), 1, 0, 0, a = os_malloc(100));
 	CHECK(a != NULL && (uintptr_t)a % 8 == 0);
 	CHECK((char *)sbrk(0) - brk0 == PREALLOC);
 	CHECK(meta(a)->status == STATUS_ALLOC && meta(a)->size == 104);
 	CHECK((char *)meta(a) == a - 32 && (char *)meta(a) >= brk0);
 	heap_start = (char *)meta(a);
-	SYSCALLS("os_malloc(200)", 0, 0, 0, b = os_malloc(200));
+	SYSCALLS_ARGS("os_malloc(200)", "none", 0, 0, 0, b = os_malloc(200));
 	CHECK(b == a + 104 + META);		/* split off the preallocation */
 	CHECK(meta(b)->status == STATUS_ALLOC && meta(b)->size == 200);
 	memset(a, 'a', 100);
@@ -192,18 +114,30 @@ static void test_coalesce(void)
 	printf("coalesce: two free 400s serve 832\n");
 }
 
-/* os_malloc maps a block whose size and header reach 128 KiB. */
+/* os_malloc maps a block whose size and header reach 128 KiB: exactly
+ * header and payload (aligned to 8), never rounded to pages. */
 static void test_malloc_threshold(void)
 {
 	char *p, *s;
 
-	SYSCALLS("os_malloc(128K)", 0, 1, 0, p = os_malloc(THRESHOLD));
+	SYSCALLS_ARGS("os_malloc(128K)", fmt("mmap %d", THRESHOLD + 32), 0, 1, 0,
+		      p = os_malloc(THRESHOLD));
 	CHECK(p != NULL && meta(p)->status == STATUS_MAPPED);
+	CHECK(meta(p)->size == THRESHOLD);
 	memset(p, 1, THRESHOLD);
-	SYSCALLS("os_free(mapped)", 0, 0, 1, os_free(p));
-	SYSCALLS("os_malloc(128K - 32)", 0, 1, 0, p = os_malloc(THRESHOLD - META));
+	SYSCALLS_ARGS("os_free(mapped 128K)", fmt("munmap %p %d", (void *)meta(p), THRESHOLD + 32),
+		      0, 0, 1, os_free(p));
+	SYSCALLS_ARGS("os_malloc(128K - 32)", fmt("mmap %d", THRESHOLD), 0, 1, 0,
+		      p = os_malloc(THRESHOLD - META));
 	CHECK(p != NULL && meta(p)->status == STATUS_MAPPED);
-	SYSCALLS("os_free(mapped)", 0, 0, 1, os_free(p));
+	SYSCALLS_ARGS("os_free(mapped 128K - 32)", fmt("munmap %p %d", (void *)meta(p), THRESHOLD),
+		      0, 0, 1, os_free(p));
+	SYSCALLS_ARGS("os_malloc(128K + 1)", fmt("mmap %d", THRESHOLD + 8 + 32), 0, 1, 0,
+		      p = os_malloc(THRESHOLD + 1));
+	CHECK(p != NULL && meta(p)->status == STATUS_MAPPED && meta(p)->size == THRESHOLD + 8);
+	memset(p, 1, THRESHOLD + 1);
+	SYSCALLS_ARGS("os_free(mapped 128K + 1)", fmt("munmap %p %d", (void *)meta(p), THRESHOLD + 40),
+		      0, 0, 1, os_free(p));
 	/* below the threshold: the heap, whose last block is free but, once
 	 * s is taken, 32 bytes short: brk extends it */
 	s = os_malloc(8);
@@ -225,13 +159,22 @@ static void test_calloc_threshold(void)
 	CHECK(p != NULL && meta(p)->status == STATUS_ALLOC);
 	CHECK(zeroed(p, page - META - 8));
 	os_free(p);
-	SYSCALLS("os_calloc(1, page - 32)", 0, 1, 0, p = os_calloc(1, page - META));
+	SYSCALLS_ARGS("os_calloc(1, page - 32)", fmt("mmap %ld", page), 0, 1, 0,
+		      p = os_calloc(1, page - META));
 	CHECK(p != NULL && meta(p)->status == STATUS_MAPPED);
 	CHECK(zeroed(p, page - META));
-	SYSCALLS("os_free(mapped)", 0, 0, 1, os_free(p));
-	SYSCALLS("os_calloc(2, 3000)", 0, 1, 0, p = os_calloc(2, 3000));
+	SYSCALLS_ARGS("os_free(mapped page)", fmt("munmap %p %ld", (void *)meta(p), page),
+		      0, 0, 1, os_free(p));
+	SYSCALLS_ARGS("os_calloc(page - 16, 1)", fmt("mmap %ld", page + 16), 0, 1, 0,
+		      p = os_calloc(page - 16, 1));	/* 4080 on 4 KiB pages: 4112 */
+	CHECK(p != NULL && meta(p)->status == STATUS_MAPPED && zeroed(p, page - 16));
+	SYSCALLS_ARGS("os_free(mapped page + 16)", fmt("munmap %p %ld", (void *)meta(p), page + 16),
+		      0, 0, 1, os_free(p));
+	SYSCALLS_ARGS("os_calloc(2, 3000)", fmt("mmap %d", 6000 + 32), 0, 1, 0,
+		      p = os_calloc(2, 3000));
 	CHECK(p != NULL && meta(p)->status == STATUS_MAPPED && zeroed(p, 6000));
-	os_free(p);
+	SYSCALLS_ARGS("os_free(mapped 6000)", fmt("munmap %p %d", (void *)meta(p), 6000 + 32),
+		      0, 0, 1, os_free(p));
 	/* a reused heap block is zeroed too */
 	p = os_malloc(2000);
 	memset(p, 0xff, 2000);
@@ -263,9 +206,11 @@ static void test_realloc(void)
 	SYSCALLS("os_realloc of a free block", 0, 0, 0, a = os_realloc(a, 32));
 	CHECK(a == NULL);
 	st_fill(p, 1000, 3);
-	SYSCALLS("os_realloc heap -> mapped", 0, 1, 0, a = os_realloc(p, THRESHOLD));
+	SYSCALLS_ARGS("os_realloc heap -> mapped", fmt("mmap %d", THRESHOLD + 32), 0, 1, 0,
+		      a = os_realloc(p, THRESHOLD));
 	CHECK(a != NULL && meta(a)->status == STATUS_MAPPED && st_intact(a, 1000, 3));
-	SYSCALLS("os_realloc mapped -> heap", 0, 0, 1, p = os_realloc(a, 500));
+	SYSCALLS_ARGS("os_realloc mapped -> heap", fmt("munmap %p %d", (void *)meta(a), THRESHOLD + 32),
+		      0, 0, 1, p = os_realloc(a, 500));
 	CHECK(p != NULL && meta(p)->status == STATUS_ALLOC && st_intact(p, 500, 3));
 	SYSCALLS("os_realloc(p, 0)", 0, 0, 0, a = os_realloc(p, 0));
 	CHECK(a == NULL && meta(p)->status == STATUS_FREE);

@@ -51,11 +51,22 @@ expect 0 "$T" -q -p libc - <"$tmp/mixed.trace.gz"
 expect 0 "$T" -q -p elastic "$data/small.rep"
 has "$tmp/out" "small.rep +elastic +8 +0 "
 test -s "$tmp/err" && fail "a quiet, good run wrote to stderr: $(head -n 2 "$tmp/err")"
+# a .rep trace whose last line has no newline (CS:APP's realloc.rep and
+# realloc2.rep as distributed) reads as the same trace with one
+tail -c 1 "$data/nonewline.rep" | od -c | grep -q '\\n' && fail "nonewline.rep ends with a newline"
+{ cat "$data/nonewline.rep"; echo; } >"$tmp/newline.rep"
+expect 0 "$T" -q -p elastic,brk --csv "$data/nonewline.rep"
+cut -d, -f2-15 "$tmp/out" >"$tmp/nonl.csv"
+has "$tmp/out" "nonewline.rep,elastic,10,0,1152,"
+expect 0 "$T" -q -p elastic,brk --csv "$tmp/newline.rep"
+cut -d, -f2-15 "$tmp/out" | cmp -s - "$tmp/nonl.csv" ||
+	fail "nonewline.rep and the same trace with a final newline differ"
 
 # ---- JSON and CSV carry the same figures ----
 expect 0 "$T" -p page,libc --json "$data/exact-page.trace"
 for key in trace policy ops failed peak_live_bytes peak_held_bytes utilization \
-	internal_frag_bytes external_frag vsz_growth_bytes rss_growth_bytes os_calls ns_per_op; do
+	internal_frag_bytes external_frag vsz_growth_bytes rss_growth_bytes os_calls ns_per_op \
+	mdriver_utilization; do
 	has "$tmp/out" "\"$key\": "
 done
 # the known figures of exact-page.trace on the page policy
