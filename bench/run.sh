@@ -52,14 +52,14 @@ done
 # Workloads: name, timed scale, the two callgrind scales, the policies.
 # Each policy is given a configuration that can serve the workload.
 workloads="bt mixed mixedws bt24 churn"
-specs_bt="cell:cell_size=16 elastic bump"
+specs_bt="cell:cell_size=16 elastic page:page_size=64M bump"
 specs_bt24="cell:cell_size=32 elastic"
 specs_mixed="page:page_size=64K elastic elastic:page_size=64K cell:cell_size=256 brk"
 specs_mixedws="page:page_size=1M elastic elastic:page_size=64K cell:cell_size=256 brk"
 specs_churn="elastic elastic:page_size=4M,granule=4K page:page_size=256M,granule=4K mmap brk"
 notes="$notes
 - bump runs binary-trees (bt) only: its free reclaims nothing, so the other workloads would map without bound.
-- page runs the small-size workloads only: one region serving trees of millions of nodes splits a huge free tail each time (a bitmap search as long as the region)."
+- page runs bt in a 64 MiB region (the trees need about 16 MiB); churn's large sizes get a region of 4 KiB granules."
 if [ "$QUICK" = 1 ]; then
 	RUNS=1
 	scale_bt="12 8 10"; scale_bt24="12 8 10"; scale_mixed="20000 500 1000"
@@ -322,5 +322,56 @@ if [ -x "$dir/pa-wcet" ]; then
 	{ echo "## Worst cases (cycles by rdtsc, after tlsf-bsd's wcet test)"; echo
 	  "$dir/pa-wcet"; echo; } >>"$tmp/results.md"
 fi
+# ---- the targets: ratios from the tables above, one run ----
+# instr(W, NAME), wall(W, NAME): a row's figure in results.md, or "".
+cell_of() {	# cell_of SECTION NAME COLUMN
+	awk -F'|' -v sec="## $1" -v name="$2" -v col="$3" '
+		/^## / { in_sec = ($0 == sec) }
+		in_sec && $2 == " " name " " { gsub(/ /, "", $(col + 1)); print $(col + 1); exit }' "$tmp/results.md"
+}
+target() {	# target LABEL VALUE PEER LIMIT: a row of the targets table
+	awk -v l="$1" -v a="$2" -v b="$3" -v lim="$4" 'BEGIN {
+		if (a == "" || b == "" || b + 0 == 0) { printf "| %s | n/a | %s | not measured |\n", l, lim; exit }
+		r = a / b; printf "| %s | %.2f | %s | %s |\n", l, r, lim, r <= lim + 0 ? "met" : "missed" }'
+}
+{ echo "## Targets"
+  echo
+  echo "Each a ratio of two figures of this run (instructions: callgrind; wall: the median above)."
+  echo
+  echo "| target | ratio | limit | |"
+  echo "| --- | ---: | ---: | --- |"
+  for w in bt mixed; do
+	mi=$(cell_of $w mimalloc 6); mw=$(cell_of $w mimalloc 2)
+	case $w in bt) pg=page:page_size=64M ;; *) pg=page:page_size=64K ;; esac
+	target "$w: elastic instr/pair / mimalloc" "$(cell_of $w elastic 6)" "$mi" 1
+	target "$w: $pg instr/pair / mimalloc" "$(cell_of $w $pg 6)" "$mi" 1
+	target "$w: elastic wall / mimalloc" "$(cell_of $w elastic 2)" "$mw" 1.1
+  done
+  target "bt: cell:cell_size=16 wall / mimalloc" "$(cell_of bt cell:cell_size=16 2)" "$(cell_of bt mimalloc 2)" 0.8
+  b=$(sed -n 's/^| bump (pagealloc_alloc) | \([0-9.]*\) .*/\1/p' "$tmp/results.md")
+  i=$(sed -n 's/^| inline pointer increment | \([0-9.]*\) .*/\1/p' "$tmp/results.md")
+  target "bump instr/alloc / inlined increment" "$b" "$i" 1.5
+  worst=$(awk -F'|' '/^## Worst cases/ { w = 1 } w && $7 ~ /[0-9]/ && $2 !~ /mmap/ { gsub(/ /, "", $7); if ($7 + 0 > m) m = $7 + 0 } END { print m + 0 }' "$tmp/results.md")
+  target "worst p99.9 cycles outside mmap calls / 2000" "$worst" 2000 1
+  echo; } >>"$tmp/results.md"
+
+# ---- where the instructions go: callgrind's top functions ----
+if [ $have_valgrind = 1 ] && command -v callgrind_annotate >/dev/null 2>&1 && [ -z "${BENCH_ONLY:-}" ]; then
+	echo "== top functions" >&2
+	{ echo "## Top functions (callgrind, self instructions)"
+	  for run in "elastic bt 12" "page:page_size=64M bt 12" "elastic mixed 4000" "page:page_size=64K mixed 4000"; do
+		set -- $run
+		valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.top" "$bin" "$1" "$2" "$3" >/dev/null 2>&1 || continue
+		echo
+		echo "$1 $2 $3:"
+		echo
+		echo '```'
+		callgrind_annotate "$tmp/cg.top" 2>/dev/null | grep -E '^ *[0-9,]+ \( *[0-9.]+%\)  [^ ]+:' |
+			grep -v 'PROGRAM TOTALS' | head -n 8 | sed 's/ \[.*//'
+		echo '```'
+	  done
+	  echo; } >>"$tmp/results.md"
+fi
+
 cp "$tmp/results.md" "$out/results.md"
 cat "$out/results.md"
