@@ -19,6 +19,7 @@
 
 #include <pagealloc.h>
 
+#include "internal.h"	/* pa_config_why: why a spec is refused */
 #include "tool.h"
 
 #define TIMELINE_POINTS 1000	/* timeline rows per replay, at most */
@@ -61,7 +62,8 @@ static void usage(FILE *f)
 
 static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Say what is wrong (fmt NULL: getopt said it), show the usage; status 2. */
+/* Say what is wrong in one line (fmt NULL: getopt said it, and the
+ * synopsis follows); status 2. */
 static int bad_usage(const char *fmt, ...)
 {
 	va_list ap;
@@ -72,9 +74,36 @@ static int bad_usage(const char *fmt, ...)
 		vfprintf(stderr, fmt, ap);
 		va_end(ap);
 		fputc('\n', stderr);
+	} else {
+		fputs("Usage: " PROGRAM " [OPTIONS] TRACE... (" PROGRAM " --help for more)\n", stderr);
 	}
-	usage(stderr);
 	return 2;
+}
+
+/* The one line about a spec that --policy refuses: the spec, and why. */
+static int bad_policy(const char *spec)
+{
+	struct pagealloc_config cfg;
+	char why[400];
+
+	if (pa_config_why(&cfg, spec, why, sizeof(why)) == 0)
+		snprintf(why, sizeof(why), "not a policy");
+	return bad_usage("bad policy '%s': %s%s", spec, why,
+			 strncmp(why, "unknown policy", 14) ? "" : TRACE_OTHER_TARGETS);
+}
+
+/* Every spec within the limits that every policy shares (granule, page_size). */
+static int check_limits(const struct options *o)
+{
+	struct pagealloc_config cfg;
+	char why[400];
+	size_t k;
+
+	for (k = 0; k < o->nspecs; k++)
+		if (trace_spec_is_pagealloc(o->specs[k].spec) &&
+		    pa_config_why(&cfg, o->specs[k].spec, why, sizeof(why)))
+			return bad_usage("bad policy '%s': %s", o->specs[k].spec, why);
+	return 0;
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -99,7 +128,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		switch (c) {
 		case 'p':
 			if (trace_specs_split(optarg, &o->specs, &o->nspecs, bad, sizeof(bad)))
-				return bad_usage("bad policy '%s'", bad);
+				return bad_policy(bad);
 			break;
 		case 'f':
 			if (trace_format_parse(optarg, &o->format))
@@ -137,7 +166,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return bad_usage("no trace given");
 	if (!o->nspecs && trace_specs_split("all", &o->specs, &o->nspecs, bad, sizeof(bad)))
 		return 1;
-	return 0;
+	return check_limits(o);
 }
 
 /* ---- the progress bar: in the replay's child, on stderr ---- */

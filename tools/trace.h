@@ -111,6 +111,12 @@ struct trace_fault {
  */
 int trace_spec_check(const char *spec);
 
+/* What --policy takes besides pagealloc's policies, said after their list. */
+#define TRACE_OTHER_TARGETS "; or libc, all"
+
+/* Is spec one of pagealloc's policies (not libc)?  1 or 0. */
+int trace_spec_is_pagealloc(const char *spec);
+
 /*
  * Replay t on a new heap of spec (or "libc") as fast as it goes and fill
  * ops, failed, peak_live, peak_live_op and ns_per_op.  0, or -1 with errno

@@ -103,6 +103,11 @@ static __attribute__((noinline)) void run_heap(struct replay *r, size_t from, si
 		step(r, i, 0);
 }
 
+int trace_spec_is_pagealloc(const char *spec)
+{
+	return strcmp(spec, "libc") != 0;
+}
+
 int trace_spec_check(const char *spec)
 {
 	struct pagealloc_config cfg;

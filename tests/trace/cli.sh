@@ -10,11 +10,32 @@ has "$tmp/out" "^Usage: pagealloc-trace \[OPTIONS\] TRACE"
 expect 0 "$T" --version
 has "$tmp/out" "^pagealloc-trace \(libpagealloc\) [0-9]"
 expect 2 "$T" --bogus "$mixed"
-has "$tmp/err" "^Usage:"
+has "$tmp/err" "^Usage: pagealloc-trace \[OPTIONS\] TRACE\.\.\. \(pagealloc-trace --help for more\)$"
+test "$(wc -l <"$tmp/err")" -eq 2 || fail "--bogus: not getopt's line and the synopsis"
 expect 2 "$T"
 has "$tmp/err" "no trace given"
-expect 2 "$T" -p elastic,nosuch "$mixed"
-has "$tmp/err" "bad policy 'nosuch'"
+
+# ---- a bad spec: one line that names the key and what it may be ----
+# badspec SPEC WHY: exit 2, and stderr is the one line "bad policy 'SPEC': WHY"
+badspec() {
+	expect 2 "$T" -q -p "$1" "$mixed"
+	test "$(wc -l <"$tmp/err")" -eq 1 || fail "-p $1: not one line: $(head -n 3 "$tmp/err")"
+	grep -Fqx -- "pagealloc-trace: bad policy '${3:-$1}': $2" "$tmp/err" ||
+		fail "-p $1: said '$(cat "$tmp/err")'"
+	test -s "$tmp/out" && fail "-p $1: a report for a bad spec"
+}
+ekeys="(keys of elastic: granule, page_size, max_pages, spare_pages, strict, threadsafe)"
+badspec elastic,nosuch "unknown policy 'nosuch' (policies: page, elastic, bump, cell, mmap, brk); or libc, all" nosuch
+badspec elastic:foo=1 "elastic: unknown key 'foo' $ekeys"
+badspec elastic:, "elastic: an empty setting (key=value pieces go between commas) $ekeys"
+badspec cell:granule=16 "cell: key 'granule' is not a setting of this policy (keys of cell: cell_size, threadsafe)"
+badspec mmap:strict "mmap: key 'strict' is not a setting of this policy (keys of mmap: threadsafe)"
+badspec elastic:threadsafe=2 "elastic: threadsafe=2: a flag is 0 or 1 (or the key alone for 1)"
+badspec elastic:granule=x16 "elastic: granule=x16: not a number (granule=N: N decimal, with K, M or G for KiB, MiB, GiB)"
+badspec elastic:max_pages "elastic: max_pages: needs a value (max_pages=N: N decimal, with K, M or G for KiB, MiB, GiB)"
+badspec elastic:spare_pages=some "elastic: spare_pages=some: not a number (spare_pages=N: N decimal, with K, M or G for KiB, MiB, GiB; or all)"
+badspec page:granule=24 "page: granule=24: a power of two from 8 to page_size ($(getconf PAGESIZE))"
+badspec page:page_size=5000 "page: page_size=5000: a multiple of the system page ($(getconf PAGESIZE)) up to 1G"
 expect 2 "$T" -f xml "$mixed"
 expect 2 "$T" --json --csv "$mixed"
 
