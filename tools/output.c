@@ -45,72 +45,246 @@ static size_t os_calls(const struct trace_figures *f)
 	return f->os_map + f->os_unmap + f->os_brk;
 }
 
-/* ---- the table ---- */
+/* ---- the table: a row as each replay ends, then rankings and totals ---- */
 
-#define NCOLS 13
+#define NCOLS 15
+#define CELL 512	/* the spec as given, in full */
 
 static const char *const heads[NCOLS] = {
 	"trace", "policy", "ops", "failed", "peak live", "peak held", "util",
 	"int frag", "ext frag", "VSZ growth", "RSS growth", "OS calls", "ns/op",
+	"held/base", "time/base",
 };
 
-/* The cells of one row; an error row has only trace, policy and message. */
-static void cells(const struct row *r, char c[NCOLS][48])
-{
-	const struct trace_figures *f = &r->res.fig;
+/* Widths of the number columns, so a row can be printed before the next ends. */
+static const int min_width[NCOLS] = { 0, 0, 9, 9, 10, 10, 6, 10, 8, 10, 10, 8, 7, 9, 9 };
 
-	snprintf(c[0], 48, "%s", r->trace);
-	snprintf(c[1], 48, "%s", r->spec);
-	if (!r->ok)
-		return;
-	snprintf(c[2], 48, "%zu", f->ops);
-	snprintf(c[3], 48, "%zu", f->failed);
-	human(c[4], 48, f->peak_live);
-	human(c[5], 48, f->peak_held);
-	snprintf(c[6], 48, "%.1f%%", 100 * utilization(f));
-	human(c[7], 48, f->internal_frag);
-	if (f->external_frag < 0)
-		snprintf(c[8], 48, "-");
+static void ratio_cell(char *c, double num, double den)
+{
+	if (den > 0)
+		snprintf(c, CELL, "%.2fx", num / den);
 	else
-		snprintf(c[8], 48, "%.3f", f->external_frag);
-	human(c[9], 48, f->vsz_growth);
-	human(c[10], 48, f->rss_growth);
-	if (os_known(f))
-		snprintf(c[11], 48, "%zu", os_calls(f));
-	else
-		snprintf(c[11], 48, "-");
-	snprintf(c[12], 48, "%.1f", f->ns_per_op);
+		snprintf(c, CELL, "-");
 }
 
-void output_table(FILE *out, const struct row *rows, size_t n)
+/* The cells of the figures f of a row; base: the baseline's, or NULL. */
+static void figure_cells(const struct trace_figures *f, const struct trace_figures *base,
+			 char c[NCOLS][CELL])
 {
-	char c[NCOLS][48];
-	int w[NCOLS];
-	size_t i;
+	snprintf(c[2], CELL, "%zu", f->ops);
+	snprintf(c[3], CELL, f->failed ? "%zu !" : "%zu", f->failed);
+	human(c[4], CELL, f->peak_live);
+	human(c[5], CELL, f->peak_held);
+	snprintf(c[6], CELL, "%.1f%%", 100 * utilization(f));
+	human(c[7], CELL, f->internal_frag);
+	if (f->external_frag < 0)
+		snprintf(c[8], CELL, "-");
+	else
+		snprintf(c[8], CELL, "%.3f", f->external_frag);
+	human(c[9], CELL, f->vsz_growth);
+	human(c[10], CELL, f->rss_growth);
+	if (os_known(f))
+		snprintf(c[11], CELL, "%zu", os_calls(f));
+	else
+		snprintf(c[11], CELL, "-");
+	snprintf(c[12], CELL, "%.1f", f->ns_per_op);
+	if (base) {
+		ratio_cell(c[13], (double)f->peak_held, (double)base->peak_held);
+		ratio_cell(c[14], f->ns_per_op, base->ns_per_op);
+	}
+}
+
+/* The cells of one row; an error row has only trace, policy and message. */
+static void cells(const struct row *r, char c[NCOLS][CELL])
+{
+	snprintf(c[0], CELL, "%s", r->label ? r->label : r->trace);
+	snprintf(c[1], CELL, "%s", r->spec);
+	if (r->ok)
+		figure_cells(&r->res.fig, r->base && r->base->ok ? &r->base->res.fig : NULL, c);
+}
+
+static void total_label(char *buf, size_t len, size_t ran, size_t ntraces)
+{
+	snprintf(buf, len, "total, %zu of %zu traces", ran, ntraces);
+}
+
+static int ncols(const struct table *t)
+{
+	return t->baseline ? NCOLS : NCOLS - 2;
+}
+
+static void put_cells(FILE *out, const struct table *t, char c[NCOLS][CELL])
+{
+	int k, n = ncols(t);
+
+	/* text left, numbers right */
+	for (k = 0; k < n; k++)
+		fprintf(out, k < 2 ? "%-*s%s" : "%*s%s", t->w[k], c[k], k + 1 < n ? "  " : "\n");
+}
+
+void output_table_begin(FILE *out, struct table *t, const struct row *rows, size_t n, int baseline)
+{
+	char c[NCOLS][CELL], total[64];
+	size_t i, ntraces = 0;
 	int k;
 
-	for (k = 0; k < NCOLS; k++)
-		w[k] = (int)strlen(heads[k]);
-	for (i = 0; i < n; i++) {
-		memset(c, 0, sizeof(c));
-		cells(&rows[i], c);
-		for (k = 0; k < NCOLS; k++)
-			if ((int)strlen(c[k]) > w[k])
-				w[k] = (int)strlen(c[k]);
+	t->baseline = baseline;
+	for (k = 0; k < NCOLS; k++) {
+		t->w[k] = (int)strlen(heads[k]);
+		if (t->w[k] < min_width[k])
+			t->w[k] = min_width[k];
 	}
-	/* text left, numbers right */
-	for (k = 0; k < NCOLS; k++)
-		fprintf(out, k < 2 ? "%-*s%s" : "%*s%s", w[k], heads[k], k + 1 < NCOLS ? "  " : "\n");
 	for (i = 0; i < n; i++) {
-		memset(c, 0, sizeof(c));
-		cells(&rows[i], c);
-		if (!rows[i].ok) {
-			fprintf(out, "%-*s  %-*s  %s\n", w[0], c[0], w[1], c[1], rows[i].res.msg);
+		const char *label = rows[i].label ? rows[i].label : rows[i].trace;
+		if ((int)strlen(label) > t->w[0])
+			t->w[0] = (int)strlen(label);
+		if ((int)strlen(rows[i].spec) > t->w[1])
+			t->w[1] = (int)strlen(rows[i].spec);
+		ntraces += i == 0 || strcmp(rows[i].trace, rows[i - 1].trace);
+	}
+	total_label(total, sizeof(total), ntraces, ntraces);
+	if (ntraces > 1 && (int)strlen(total) > t->w[0])
+		t->w[0] = (int)strlen(total);
+	for (k = 0; k < NCOLS; k++)
+		snprintf(c[k], CELL, "%s", heads[k]);
+	put_cells(out, t, c);
+}
+
+void output_table_row(FILE *out, const struct table *t, const struct row *r)
+{
+	char c[NCOLS][CELL];
+
+	memset(c, 0, sizeof(c));
+	cells(r, c);
+	if (!r->ok)
+		fprintf(out, "%-*s  %-*s  error: %s\n", t->w[0], c[0], t->w[1], c[1], r->res.msg);
+	else
+		put_cells(out, t, c);
+	fflush(out);
+}
+
+/* The unranked row that ranks next: complete rows by utilization, or
+ * (apart) rows with failed allocations by how few failed; n if none. */
+static size_t next_best(const struct row *rows, size_t n, int apart)
+{
+	size_t i, best = n;
+
+	for (i = 0; i < n; i++) {
+		const struct trace_figures *f = &rows[i].res.fig;
+		if (!rows[i].ok || rows[i].rank || (f->failed != 0) != apart)
 			continue;
-		}
-		for (k = 0; k < NCOLS; k++)
-			fprintf(out, k < 2 ? "%-*s%s" : "%*s%s", w[k], c[k], k + 1 < NCOLS ? "  " : "\n");
+		if (best == n || (apart ? f->failed < rows[best].res.fig.failed
+					: utilization(f) > utilization(&rows[best].res.fig)))
+			best = i;
 	}
+	return best;
+}
+
+/*
+ * After the rows of one trace: its ranking by utilization.  A row where
+ * allocations failed held less because it did less: it is ranked apart,
+ * after the others, by how many failed.
+ */
+void output_table_ranking(FILE *out, struct row *rows, size_t n)	/* out NULL: rank only */
+{
+	const char *label = n && rows[0].label ? rows[0].label : n ? rows[0].trace : "";
+	size_t i, best;
+	int apart, first, ranked = 0;
+
+	for (i = 0; i < n; i++)
+		rows[i].rank = 0;
+	for (apart = 0; apart < 2; apart++) {
+		for (first = 1; (best = next_best(rows, n, apart)) < n; first = 0) {
+			const struct trace_figures *f = &rows[best].res.fig;
+			rows[best].rank = ++ranked;
+			if (!out || n < 2)
+				continue;
+			if (first)
+				fprintf(out, apart ? "%s  ranked apart, allocations failed (!):"
+						   : "%s  ranked by utilization:", label);
+			fprintf(out, "%s %d %s ", first ? "" : ",", ranked, rows[best].spec);
+			if (apart)
+				fprintf(out, "(%zu failed)", f->failed);
+			else
+				fprintf(out, "%.1f%%", 100 * utilization(f));
+		}
+		if (!first && out && n > 1)
+			fputc('\n', out);
+	}
+	if (out)
+		fflush(out);
+}
+
+/*
+ * After every trace: per policy, the sum over the traces it ran on (a
+ * utilization of the summed live and held bytes, a time weighted by the
+ * operations), and the legend.
+ */
+void output_table_end(FILE *out, const struct table *t, const struct row *rows, size_t n,
+		      const char *baseline)
+{
+	char c[NCOLS][CELL], label[64];
+	struct trace_figures base = { 0 };
+	size_t i, j, ntraces = 0;
+	int pass;
+
+	for (i = 0; i < n; i++)
+		if (i == 0 || strcmp(rows[i].trace, rows[i - 1].trace))
+			ntraces++;
+	/* pass 0 sums the baseline's rows, pass 1 prints every policy's */
+	for (pass = baseline ? 0 : 1; ntraces > 1 && pass < 2; pass++) {
+		if (pass)
+			fputc('\n', out);
+		for (i = 0; i < n; i++) {
+			struct trace_figures sum = { 0 };
+			double ns = 0;
+			size_t ran = 0, known = 1;
+			if (!rows[i].first_of_spec || (!pass && strcmp(rows[i].spec, baseline)))
+				continue;
+			for (j = i; j < n; j++) {
+				const struct trace_figures *f = &rows[j].res.fig;
+				if (strcmp(rows[j].spec, rows[i].spec) || !rows[j].ok)
+					continue;
+				ran++;
+				sum.ops += f->ops;
+				sum.failed += f->failed;
+				sum.peak_live += f->peak_live;
+				sum.peak_held += f->peak_held;
+				sum.internal_frag += f->internal_frag;
+				sum.vsz_growth += f->vsz_growth;
+				sum.rss_growth += f->rss_growth;
+				known &= os_known(f);
+				sum.os_map += known ? f->os_map : 0;
+				sum.os_unmap += known ? f->os_unmap : 0;
+				sum.os_brk += known ? f->os_brk : 0;
+				ns += f->ns_per_op * (double)f->ops;
+			}
+			sum.external_frag = -1;
+			if (!known)
+				sum.os_map = TRACE_UNKNOWN;
+			sum.ns_per_op = sum.ops ? ns / (double)sum.ops : 0;
+			if (!pass) {
+				base = sum;
+				break;
+			}
+			memset(c, 0, sizeof(c));
+			total_label(label, sizeof(label), ran, ntraces);
+			snprintf(c[0], CELL, "%s", label);
+			snprintf(c[1], CELL, "%s", rows[i].spec);
+			figure_cells(&sum, baseline ? &base : NULL, c);
+			put_cells(out, t, c);
+		}
+	}
+	if (ntraces > 1)
+		fputs("\ntotal: the sums over the traces (util of the summed bytes, ns/op weighted by ops);", out);
+	fputs("\nfailed: allocations that returned NULL (! ranked apart: it held less because it did less);\n"
+	      "peak live: most bytes requested live at once; peak held: most bytes held from the system;\n"
+	      "util: peak live / peak held; int frag: usable minus requested bytes at peak live;\n"
+	      "ext frag: 1 - largest free / all free at peak live; VSZ, RSS growth: of the replay's process;\n"
+	      "OS calls: mmap, munmap, brk; ns/op: time of the timed replay per operation; - unknown", out);
+	if (t->baseline)
+		fprintf(out, ";\nheld/base, time/base: peak held and ns/op divided by %s's on the same trace", baseline);
+	fputs(".\n", out);
 }
 
 /* ---- JSON and CSV: one record per row, the same fields ---- */
@@ -125,14 +299,14 @@ struct field {
 	double value;		/* F_RATIO (<0: null), F_TIME */
 };
 
-#define NFIELDS 18
+#define NFIELDS 22
 
 /* The fields of a row; those a failed row lacks are null. */
 static void fields(const struct row *r, struct field fl[NFIELDS])
 {
 	const struct trace_figures *f = &r->res.fig;
 	size_t unknown = TRACE_UNKNOWN;
-	int ok = r->ok;
+	int ok = r->ok, base_ok = ok && r->base && r->base->ok;
 
 	fl[0] = (struct field){ "trace", F_TEXT, r->trace, 0, 0 };
 	fl[1] = (struct field){ "policy", F_TEXT, r->spec, 0, 0 };
@@ -153,6 +327,14 @@ static void fields(const struct row *r, struct field fl[NFIELDS])
 	fl[16] = (struct field){ "ops_per_sec", F_TIME, 0, 0,
 				 ok && f->ns_per_op > 0 ? 1e9 / f->ns_per_op : -1 };
 	fl[17] = (struct field){ "error", F_TEXT, ok ? NULL : r->res.msg, 0, 0 };
+	fl[18] = (struct field){ "rank", F_COUNT, 0, ok && r->rank ? (size_t)r->rank : unknown, 0 };
+	fl[19] = (struct field){ "baseline", F_TEXT, r->base ? r->base->spec : NULL, 0, 0 };
+	fl[20] = (struct field){ "held_vs_baseline", F_RATIO, 0, 0,
+				 base_ok && r->base->res.fig.peak_held
+				 ? (double)f->peak_held / (double)r->base->res.fig.peak_held : -1 };
+	fl[21] = (struct field){ "time_vs_baseline", F_RATIO, 0, 0,
+				 base_ok && r->base->res.fig.ns_per_op > 0
+				 ? f->ns_per_op / r->base->res.fig.ns_per_op : -1 };
 }
 
 static int is_null(const struct field *fl)
@@ -234,7 +416,7 @@ static void csv_text(FILE *out, const char *s)
 
 void output_csv(FILE *out, const struct row *rows, size_t n)
 {
-	static const struct row none = { "", "", 0, { 0 } };
+	static const struct row none = { "", "", 0, { 0 }, NULL, NULL, 0, 0 };
 	struct field fl[NFIELDS];
 	size_t i;
 	int k;

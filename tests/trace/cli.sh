@@ -87,6 +87,47 @@ expect 0 "$T" -p page --csv "$data/exact-page.trace"
 has "$tmp/out" "^trace,policy,ops,failed,peak_live_bytes,peak_held_bytes,utilization,internal_frag_bytes,external_frag,vsz_growth_bytes,rss_growth_bytes,os_calls,"
 has "$tmp/out" "exact-page.trace,page,5,0,2016,"
 
+# ---- the table: names in full, failures apart, totals, legend, baseline ----
+long=elastic:max_pages=100000,spare_pages=all,granule=16,page_size=8192,threadsafe
+expect 0 "$T" -q -p "page,$long=1,$long=0" "$mixed" "$data/small.rep"
+# the basename of the trace, the spec as given: =1 and =0 are two rows
+has "$tmp/out" "^mixed.trace +page +26 +4 ! "
+has "$tmp/out" "^mixed.trace +$long=1 +26 +0 "
+has "$tmp/out" "^mixed.trace +$long=0 +26 +0 "
+has "$tmp/out" "^small.rep +$long=0 +8 +0 "
+grep -q "$data" "$tmp/out" && fail "the table names a trace by its directory"
+# page's 4 failed allocations rank it apart, after the two complete rows
+has "$tmp/out" "^mixed.trace  ranked by utilization: 1 $long=[01] [0-9.]+%, 2 $long=[01] [0-9.]+%$"
+has "$tmp/out" "^mixed.trace  ranked apart, allocations failed \(!\): 3 page \(4 failed\)$"
+# totals across the traces: 26 + 8 operations
+has "$tmp/out" "^total, 2 of 2 traces +page +34 +5 ! "
+has "$tmp/out" "^total, 2 of 2 traces +$long=1 +34 +0 "
+has "$tmp/out" "^util: peak live / peak held; "
+has "$tmp/out" "^failed: allocations that returned NULL"
+# two traces of one basename: each named by its path
+mkdir "$tmp/a" "$tmp/b"
+cp "$mixed" "$tmp/a/x.trace"
+cp "$mixed" "$tmp/b/x.trace"
+expect 0 "$T" -q -p elastic "$tmp/a/x.trace" "$tmp/b/x.trace"
+has "$tmp/out" "^$tmp/a/x.trace +elastic +26 "
+has "$tmp/out" "^$tmp/b/x.trace +elastic +26 "
+# --baseline: run first, ratios to it; added when -p does not name it
+expect 0 "$T" -q -p elastic,page --baseline libc "$mixed"
+head -n 2 "$tmp/out" | tail -n 1 | grep -Eq "^mixed.trace +libc +26 .* 1\.00x +1\.00x$" ||
+	fail "--baseline libc: not the first row, or not 1.00x: $(head -n 2 "$tmp/out")"
+has "$tmp/out" "^mixed.trace +elastic +26 .* [0-9]+\.[0-9]{2}x +[0-9]+\.[0-9]{2}x$"
+has "$tmp/out" "^held/base, time/base: peak held and ns/op divided by libc's on the same trace\.$"
+expect 0 "$T" -q -p page --baseline page --json "$data/exact-page.trace"
+has "$tmp/out" '"rank": 1, "baseline": "page", "held_vs_baseline": 1.0000, "time_vs_baseline": 1.0000}'
+expect 0 "$T" -q -p page,elastic --baseline elastic --csv "$data/exact-page.trace"
+has "$tmp/out" ",rank,baseline,held_vs_baseline,time_vs_baseline$"
+has "$tmp/out" "/exact-page.trace,elastic,5,.*,elastic,1.0000,1.0000$"
+expect 0 "$T" -q -p page --json "$data/exact-page.trace"
+has "$tmp/out" '"baseline": null, "held_vs_baseline": null, "time_vs_baseline": null}'
+expect 2 "$T" -q -p elastic --baseline elastic:foo "$mixed"
+grep -Fqx "pagealloc-trace: bad policy 'elastic:foo': elastic: unknown key 'foo' $ekeys" "$tmp/err" ||
+	fail "--baseline elastic:foo: said '$(cat "$tmp/err")'"
+
 # ---- every figure but the times is the same on every run ----
 "$T" -q --csv "$mixed" "$data/small.rep" | cut -d, -f1-15,18 >"$tmp/run1"
 "$T" -q --csv "$mixed" "$data/small.rep" | cut -d, -f1-15,18 >"$tmp/run2"
