@@ -21,8 +21,9 @@
  *   environment carries LD_PRELOAD and the file name on.  FILE belongs to
  *   the command's own process ($PAGEALLOC_RECORD_ROOT), and to its last
  *   image: one that execs another program (a wrapper script, env) is gone
- *   when the next writes, so its file moves to FILE.PID.N.  Every other
- *   image writes FILE.PID (FILE.PID.N when that is taken).
+ *   when the next writes, so its file moves to FILE.PROG.PID.N.  Every
+ *   other image writes FILE.PROG.PID (FILE.PROG.PID.N when that is taken),
+ *   PROG the program's name, which the header line gives too.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -117,12 +118,29 @@ static char *put_str(char *s, const char *str, size_t max)
 	return s;
 }
 
-/* Name FILE[.PID[.N]] (i < 0: no PID, i == 0: no N) into out_path. */
-static void name_file(int i)
+/* The program's name as a file name piece: no '/', no blank, 40 bytes. */
+static void program_name(char name[41], const char *from)
+{
+	size_t n = 0;
+
+	for (; from && *from && n < 40; from++)
+		name[n++] = *from == '/' || *from == ' ' || *from == '\n' ? '_' : *from;
+	if (!n)
+		name[n++] = '_';
+	name[n] = '\0';
+}
+
+static char prog[41];			/* this image's program name */
+
+/* Name FILE[.PROG.PID[.N]] (i < 0: no PROG.PID, i == 0: no N) into out_path;
+ * who: the program of the image the file is for. */
+static void name_file_of(int i, const char *who)
 {
 	char *s = put_str(out_path, path, PATH_ROOM);
 
 	if (i >= 0) {
+		*s++ = '.';
+		s = put_str(s, who, 40);
 		*s++ = '.';
 		s = put_u64(s, (uint64_t)getpid());
 	}
@@ -133,16 +151,43 @@ static void name_file(int i)
 	*s = '\0';
 }
 
-/* Move an earlier image's FILE aside to the first free FILE.PID[.N]. */
+static void name_file(int i)
+{
+	name_file_of(i, prog);
+}
+
+/* The program named in the header line of the file at from, into who. */
+static void header_program(const char *from, char who[41])
+{
+	static const char key[] = ", program ";
+	char head[256], *p, *end;
+	ssize_t n = -1;
+	int f = open(from, O_RDONLY | O_CLOEXEC);
+
+	if (f >= 0) {
+		n = read(f, head, sizeof(head) - 1);
+		close(f);
+	}
+	head[n > 0 ? n : 0] = '\0';
+	end = strchr(head, '\n');
+	if (end)
+		*end = '\0';
+	p = strstr(head, key);
+	program_name(who, p ? p + sizeof(key) - 1 : NULL);
+}
+
+/* Move an earlier image's FILE aside to the first free FILE.PROG.PID[.N],
+ * PROG that image's program, from its header. */
 static void move_aside(void)
 {
-	char from[PATH_ROOM + 64];
+	char from[PATH_ROOM + 64], who[41];
 	int i;
 
 	name_file(-1);
 	memcpy(from, out_path, sizeof(from));
+	header_program(from, who);
 	for (i = 0; i < 100; i++) {
-		name_file(i);
+		name_file_of(i, who);
 		if (access(out_path, F_OK) && errno == ENOENT) {
 			rename(from, out_path);
 			return;
@@ -373,9 +418,14 @@ static void prologue(void)
 	size_t i;
 
 	if (!started) {
+		char *s = line_start();
 		started = 1;
-		comment(forked ? "pagealloc-trace record: fork child, pid " : "pagealloc-trace record: pid ",
-			(uint64_t)getpid());
+		s = put_str(s, forked ? "# pagealloc-trace record: fork child, pid "
+				      : "# pagealloc-trace record: pid ", 60);
+		s = put_u64(s, (uint64_t)getpid());
+		s = put_str(s, ", program ", 10);
+		s = put_str(s, prog, 40);
+		line_end(s);
 	}
 	if (forked) {
 		forked = 0;
@@ -461,6 +511,7 @@ static void init(void)
 	    real.realloc && real.free && real.posix_memalign && real.aligned_alloc &&
 	    real.memalign && real.valloc && real.pvalloc) {
 		strcpy(path, file);
+		program_name(prog, program_invocation_short_name);
 		file = getenv("PAGEALLOC_RECORD_ROOT");
 		root_pid = file ? (pid_t)strtol(file, NULL, 10) : 0;
 		enabled = pthread_atfork(prepare_fork, parent_fork, child_fork) == 0;

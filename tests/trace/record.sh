@@ -36,11 +36,36 @@ forked=$(grep -l '^a [0-9]* 4242$' "$rp".* 2>/dev/null)
 test -n "$forked" || fail "no trace of the fork child"
 test -n "$forked" && has "$forked" "^# chunks inherited from the parent: [0-9]+$"
 grep -l '^a [0-9]* 5151$' "$rp".* >/dev/null 2>&1 || fail "no trace of the exec'd program"
+# the program's name in each header, and in the name of each child's trace
+head -n 1 "$rp" | grep -Eqx '# pagealloc-trace record: pid [0-9]+, program recprog' ||
+	fail "rp.trace's header: $(head -n 1 "$rp")"
+for f in "$rp".*; do
+	case ${f#"$rp".} in
+	recprog.[0-9]*) ;;
+	*) fail "a child's trace not named FILE.PROG.PID: $f" ;;
+	esac
+done
+test -n "$forked" && { head -n 1 "$forked" |
+	grep -Eqx '# pagealloc-trace record: fork child, pid [0-9]+, program recprog' ||
+	fail "the fork child's header: $(head -n 1 "$forked")"; }
+# a wrapper that runs a program, then execs another: the last keeps FILE
+if command -v bash >/dev/null 2>&1; then
+	expect 0 "$T" record -q -o "$tmp/w.trace" -- bash -c 'ls / >/dev/null; exec ls /'
+	head -n 1 "$tmp/w.trace" | grep -Eqx '# pagealloc-trace record: pid [0-9]+, program ls' ||
+		fail "w.trace is not the exec'd ls's: $(head -n 1 "$tmp/w.trace")"
+	ls "$tmp" | grep -Eqx 'w\.trace\.bash\.[0-9]+' || fail "no w.trace.bash.PID: $(ls "$tmp")"
+	ls "$tmp" | grep -Eqx 'w\.trace\.ls\.[0-9]+' || fail "no w.trace.ls.PID: $(ls "$tmp")"
+	expect 0 "$T" -q -p elastic "$tmp"/w.trace*
+fi
 expect 0 "$T" -q -p elastic,libc "$rp" "$rp".*
 
 # ---- exit statuses ----
 expect 3 "$T" record -q -o "$tmp/x.trace" -- sh -c 'exit 3'
 expect 127 "$T" record -q -o "$tmp/y.trace" -- /nonexistent/command
+expect 125 "$T" record -q -o /nonexistent/dir/x -- true
+has "$tmp/err" "^pagealloc-trace: /nonexistent/dir/x: cannot write: No such file or directory$"
+expect 125 "$T" record -q -o "$tmp" -- true
+has "$tmp/err" "^pagealloc-trace: $tmp: is a directory$"
 expect 2 "$T" record
 expect 0 "$T" record --help
 
