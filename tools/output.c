@@ -267,6 +267,8 @@ void output_table_end(FILE *out, const struct table *t, const struct row *rows, 
 				base = sum;
 				break;
 			}
+			if (!ran)
+				continue;
 			memset(c, 0, sizeof(c));
 			total_label(label, sizeof(label), ran, ntraces);
 			snprintf(c[0], CELL, "%s", label);

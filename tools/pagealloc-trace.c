@@ -9,6 +9,7 @@
  */
 #include <config.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -42,11 +43,12 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: " PROGRAM " [OPTIONS] TRACE...\n"
 		"       " PROGRAM " record [-o FILE] [-q] [--] COMMAND [ARGS...]\n"
-		"Replay allocation traces on pagealloc's policies and on libc; report memory\n"
+		"Replay allocation traces on pagealloc's policies and other mallocs; report memory\n"
 		"held, fragmentation, address-space growth and speed.\n"
 		"\n"
 		"  -p, --policy=SPEC[,SPEC...]  where to replay: a spec string (elastic,\n"
-		"                               cell:cell_size=64, ...), libc, or all (default)\n"
+		"                               cell:cell_size=64, ...), libc, mimalloc, jemalloc,\n"
+		"                               tcmalloc, NAME=PATH.so, or all (default)\n"
 		"  -f, --format=FORMAT          native, rep or auto (default)\n"
 		"      --json                   print the report as JSON\n"
 		"      --csv                    print the report as CSV\n"
@@ -130,6 +132,22 @@ static int baseline_first(struct options *o)
 	memmove(o->specs + 1, o->specs, k * sizeof(*o->specs));
 	o->specs[0] = one;
 	return 0;
+}
+
+/* "libc" replays on this process's malloc: say so when LD_PRELOAD put
+ * another there, which the row, named libc, would otherwise hide. */
+static void note_preloaded_libc(const struct options *o)
+{
+	void *m = dlsym(RTLD_DEFAULT, "malloc");
+	Dl_info di;
+	size_t k;
+
+	for (k = 0; k < o->nspecs && strcmp(o->specs[k].spec, "libc"); k++)
+		;
+	if (k < o->nspecs && m && dladdr(m, &di) && di.dli_fname && !strstr(di.dli_fname, "/libc.so"))
+		fprintf(stderr, PROGRAM ": note: libc is the malloc of %s here (LD_PRELOAD); "
+			"-p mimalloc, jemalloc, tcmalloc or NAME=PATH.so name a malloc in its row\n",
+			di.dli_fname);
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -332,11 +350,13 @@ int main(int argc, char **argv)
 	size_t ntraces = 0, nrows = 0, i;
 	int status = 0, r;
 
+	trace_child_main(argc, argv);	/* a replay on another malloc: does not return */
 	if (argc > 1 && !strcmp(argv[1], "record"))
 		return record_main(argc - 1, argv + 1);
 	r = parse_options(argc, argv, &o);
 	if (r)
 		return r;
+	note_preloaded_libc(&o);
 	traces = calloc((size_t)(argc - optind), sizeof(*traces));
 	rows = calloc((size_t)(argc - optind) * o.nspecs, sizeof(*rows));
 	if (!traces || !rows) {

@@ -112,10 +112,26 @@ struct trace_fault {
 int trace_spec_check(const char *spec);
 
 /* What --policy takes besides pagealloc's policies, said after their list. */
-#define TRACE_OTHER_TARGETS "; or libc, all"
+#define TRACE_OTHER_TARGETS "; or libc, mimalloc, jemalloc, tcmalloc, NAME=PATH.so, all"
 
-/* Is spec one of pagealloc's policies (not libc)?  1 or 0. */
+/* Is spec one of pagealloc's policies (not libc, not another malloc)?  1 or 0. */
 int trace_spec_is_pagealloc(const char *spec);
+
+/*
+ * Is spec another malloc: mimalloc, jemalloc, tcmalloc (their libraries
+ * looked for where the dynamic loader looks), or NAME=PATH.so (PATH a
+ * file, or a library name to look for)?  0: no; 1, with its library in
+ * path[0..len); -1 when the library is not there, with why.
+ */
+int trace_spec_external(const char *spec, char *path, size_t len, char *why, size_t wlen);
+
+/*
+ * The replay of another malloc runs in the program again, with the
+ * library in LD_PRELOAD (/proc/self/exe and a hidden first argument): a
+ * program that lets trace_run replay on one calls this first thing in
+ * main.  -1 when argv is not such a run; otherwise it does not return.
+ */
+int trace_child_main(int argc, char **argv);
 
 /*
  * Replay t on a new heap of spec (or "libc") as fast as it goes and fill

@@ -25,7 +25,7 @@ badspec() {
 	test -s "$tmp/out" && fail "-p $1: a report for a bad spec"
 }
 ekeys="(keys of elastic: granule, page_size, max_pages, spare_pages, strict, threadsafe)"
-badspec elastic,nosuch "unknown policy 'nosuch' (policies: page, elastic, bump, cell, mmap, brk); or libc, all" nosuch
+badspec elastic,nosuch "unknown policy 'nosuch' (policies: page, elastic, bump, cell, mmap, brk); or libc, mimalloc, jemalloc, tcmalloc, NAME=PATH.so, all" nosuch
 badspec elastic:foo=1 "elastic: unknown key 'foo' $ekeys"
 badspec elastic:, "elastic: an empty setting (key=value pieces go between commas) $ekeys"
 badspec cell:granule=16 "cell: key 'granule' is not a setting of this policy (keys of cell: cell_size, threadsafe)"
