@@ -128,6 +128,22 @@ expect 2 "$T" -q -p elastic --baseline elastic:foo "$mixed"
 grep -Fqx "pagealloc-trace: bad policy 'elastic:foo': elastic: unknown key 'foo' $ekeys" "$tmp/err" ||
 	fail "--baseline elastic:foo: said '$(cat "$tmp/err")'"
 
+# ---- on a terminal: "n of m, ETA", and each row as its replay ends ----
+if command -v script >/dev/null 2>&1; then
+	script -qec "'$T' -p elastic,libc '$mixed'" /dev/null | tr '\r' '\n' >"$tmp/tty"
+	has "$tmp/tty" "^\[1 of 2, ETA ([0-9]+:[0-9]{2}|--:--)\] mixed.trace elastic \[#* *\] +[0-9]+%"
+	has "$tmp/tty" "^\[2 of 2, ETA ([0-9]+:[0-9]{2}|--:--)\] mixed.trace libc \["
+	# elastic's row is out before libc's replay began
+	first_row=$(grep -En "mixed.trace +elastic +26 " "$tmp/tty" | head -n 1 | cut -d: -f1)
+	second=$(grep -n "^\[2 of 2" "$tmp/tty" | head -n 1 | cut -d: -f1)
+	test -n "$first_row" && test -n "$second" && test "$first_row" -lt "$second" ||
+		fail "elastic's row is not printed before the second replay: rows at ${first_row:-none}, [2 of 2 at ${second:-none}"
+	script -qec "'$T' -q -p elastic '$mixed'" /dev/null >"$tmp/tty"
+	grep -q "of 1, ETA" "$tmp/tty" && fail "-q: a progress line on the terminal"
+else
+	echo "SKIP: no script(1): the terminal's progress line is not checked"
+fi
+
 # ---- every figure but the times is the same on every run ----
 "$T" -q --csv "$mixed" "$data/small.rep" | cut -d, -f1-15,18 >"$tmp/run1"
 "$T" -q --csv "$mixed" "$data/small.rep" | cut -d, -f1-15,18 >"$tmp/run2"
