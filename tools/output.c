@@ -4,6 +4,7 @@
  * same on every run, so the numbers are printed with fixed precision.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -485,24 +486,25 @@ int output_timeline(const char *path, const struct row *rows, size_t n)
 	return finish(f, path);
 }
 
-/* ---- the plot: a panel per trace and policy, live, held and VSZ ---- */
+/* ---- the plot: a panel per trace, every policy's held bytes on one log axis ---- */
 
-#define PW 320		/* panel width and height, plot area inside */
-#define PH 200
-#define ML 58		/* margins of the plot area in a panel */
-#define MR 12
-#define MT 26
-#define MB 30
-#define TOP 64		/* the title and the legend */
+#define PW 720		/* panel width and height */
+#define PH 300
+#define ML 70		/* margins of the plot area in a panel */
+#define MR 200		/* the legend goes right of the plot area */
+#define MT 28
+#define MB 34
+#define TOP 52		/* the title */
+#define GAP 16		/* between panels */
 
-static const struct series {
-	const char *name, *color;
-} series[3] = { { "live", "#1f77b4" }, { "held", "#d62728" }, { "VSZ growth", "#2ca02c" } };
-
-static size_t sample_value(const struct trace_sample *s, int which)
-{
-	return which == 0 ? s->live : which == 1 ? s->held : s->vsz;
-}
+/* Line styles: a colour and a dash pattern each, told apart in grey too. */
+static const char *const colors[] = {
+	"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
+	"#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
+};
+static const char *const dashes[] = { "none", "7,3", "2,2", "9,3,2,3", "4,4" };
+#define NCOLORS (sizeof(colors) / sizeof(colors[0]))
+#define NDASHES (sizeof(dashes) / sizeof(dashes[0]))
 
 static void xml_text(FILE *f, const char *s)
 {
@@ -518,88 +520,147 @@ static void xml_text(FILE *f, const char *s)
 	}
 }
 
-/* The largest value drawn in the panels of trace rows[first..]. */
-static size_t trace_max(const struct row *rows, size_t n, size_t first)
-{
-	size_t i, k, m = 1;
-	int w;
+/* The log axis of a panel: powers of two from lo to hi bytes. */
+struct axis {
+	double lo, hi;		/* log2 of the ends */
+	size_t xmax;		/* operations */
+};
 
-	for (i = first; i < n && !strcmp(rows[i].trace, rows[first].trace); i++)
-		for (k = 0; rows[i].ok && k < rows[i].res.nsamples; k++)
-			for (w = 0; w < 3; w++)
-				if (sample_value(&rows[i].res.samples[k], w) > m)
-					m = sample_value(&rows[i].res.samples[k], w);
-	return m;
+static double axis_y(const struct axis *a, size_t v)
+{
+	const int h = PH - MT - MB;
+	double l = v ? log2((double)v) : a->lo;
+
+	if (l < a->lo)
+		l = a->lo;
+	return MT + h - h * (l - a->lo) / (a->hi - a->lo);
 }
 
-static void panel(FILE *f, const struct row *r, int x0, int y0, size_t ymax)
+static double axis_x(const struct axis *a, size_t ops)
+{
+	return ML + (PW - ML - MR) * (double)ops / (double)(a->xmax ? a->xmax : 1);
+}
+
+/* The ends of the axis over the rows of one trace: every held and live
+ * value drawn, rounded out to powers of 4. */
+static void axis_fit(struct axis *a, const struct row *rows, size_t n)
+{
+	size_t i, k, lo = SIZE_MAX, hi = 1;
+
+	a->xmax = 1;
+	for (i = 0; i < n; i++) {
+		if (rows[i].res.fig.ops > a->xmax)
+			a->xmax = rows[i].res.fig.ops;
+		for (k = 0; rows[i].ok && k < rows[i].res.nsamples; k++) {
+			const struct trace_sample *p = &rows[i].res.samples[k];
+			size_t v[2] = { p->held, p->live };
+			int j;
+			for (j = 0; j < 2; j++) {
+				if (v[j] && v[j] < lo)
+					lo = v[j];
+				if (v[j] > hi)
+					hi = v[j];
+			}
+		}
+	}
+	if (lo == SIZE_MAX || lo > hi)
+		lo = 1;
+	a->lo = 2 * floor(log2((double)lo) / 2);
+	a->hi = 2 * ceil(log2((double)hi) / 2);
+	if (a->hi <= a->lo)
+		a->hi = a->lo + 2;
+}
+
+static void polyline(FILE *f, const struct axis *a, const struct trace_sample *s, size_t n, int live,
+		     const char *color, const char *dash, double width)
+{
+	size_t k;
+
+	fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\" stroke-dasharray=\"%s\" points=\"",
+		color, width, dash);
+	for (k = 0; k < n; k++)
+		fprintf(f, "%.1f,%.1f ", axis_x(a, s[k].ops), axis_y(a, live ? s[k].live : s[k].held));
+	fputs("\"/>\n", f);
+}
+
+/* One trace: its frame and ticks, the live payload (thick grey), each
+ * policy's held bytes in a style of its own, and the legend. */
+static void panel(FILE *f, const struct row *rows, size_t n, int y0)
 {
 	const int w = PW - ML - MR, h = PH - MT - MB;
-	size_t k, xmax = r->res.fig.ops ? r->res.fig.ops : 1;
+	const struct row *live = NULL;
+	struct axis a;
 	char lab[32];
-	int s;
+	double e;
+	size_t i;
+	int ly = MT + 8;
 
-	fprintf(f, "<g transform=\"translate(%d,%d)\">\n", x0, y0);
-	fprintf(f, "<text x=\"%d\" y=\"16\" font-weight=\"bold\">", ML);
-	xml_text(f, r->spec);
-	fputs("</text>\n", f);
+	axis_fit(&a, rows, n);
+	fprintf(f, "<g class=\"panel\" transform=\"translate(10,%d)\">\n", y0);
+	fprintf(f, "<text x=\"%d\" y=\"18\" font-weight=\"bold\">", ML);
+	xml_text(f, rows[0].label ? rows[0].label : rows[0].trace);
+	fputs(": bytes held over operations (log scale)</text>\n", f);
 	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>\n",
 		ML, MT, w, h);
-	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n", ML - 4, MT + 10,
-		human(lab, sizeof(lab), ymax));
-	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>\n", ML - 4, MT + h);
-	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%zu ops</text>\n", ML + w, MT + h + 16,
-		r->res.fig.ops);
-	if (!r->ok) {
-		fprintf(f, "<text x=\"%d\" y=\"%d\" fill=\"#d62728\">", ML + 6, MT + h / 2);
-		xml_text(f, r->res.msg);
-		fputs("</text>\n</g>\n", f);
-		return;
+	for (e = a.lo; e <= a.hi; e += 2) {
+		double y = axis_y(&a, (size_t)exp2(e));
+		fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+			"<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+			ML, ML + w, y, y, ML - 4, y + 4, human(lab, sizeof(lab), (size_t)exp2(e)));
 	}
-	for (s = 0; s < 3; s++) {
-		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"", series[s].color);
-		for (k = 0; k < r->res.nsamples; k++) {
-			const struct trace_sample *p = &r->res.samples[k];
-			fprintf(f, "%.1f,%.1f ", ML + w * (double)p->ops / (double)xmax,
-				MT + h - h * (double)sample_value(p, s) / (double)ymax);
-		}
-		fputs("\"/>\n", f);
+	fprintf(f, "<text x=\"%d\" y=\"%d\">0</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">%zu ops</text>\n",
+		ML, MT + h + 16, ML + w, MT + h + 16, a.xmax);
+	/* the payload asked for: the same on every policy that served it all */
+	for (i = 0; i < n && !live; i++)
+		if (rows[i].ok && rows[i].res.nsamples && !rows[i].res.fig.failed)
+			live = &rows[i];
+	if (live) {
+		polyline(f, &a, live->res.samples, live->res.nsamples, 1, "#bbbbbb", "none", 5);
+		fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#bbbbbb\" stroke-width=\"5\"/>"
+			"<text x=\"%d\" y=\"%d\">live (requested)</text>\n",
+			ML + w + 12, ML + w + 40, ly, ly, ML + w + 46, ly + 4);
+		ly += 18;
+	}
+	for (i = 0; i < n; i++) {
+		const char *color = colors[i % NCOLORS], *dash = dashes[(i / NCOLORS + i) % NDASHES];
+		if (rows[i].ok)
+			polyline(f, &a, rows[i].res.samples, rows[i].res.nsamples, 0, color, dash, 1.6);
+		fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"1.6\" "
+			"stroke-dasharray=\"%s\"/><text x=\"%d\" y=\"%d\">", ML + w + 12, ML + w + 40, ly, ly,
+			color, dash, ML + w + 46, ly + 4);
+		xml_text(f, rows[i].spec);
+		if (!rows[i].ok)
+			fputs(" (did not run)", f);
+		else if (rows[i].res.fig.failed)
+			fprintf(f, " (%zu failed!)", rows[i].res.fig.failed);
+		fputs("</text>\n", f);
+		ly += 16;
 	}
 	fputs("</g>\n", f);
 }
 
 int output_plot(const char *path, const struct row *rows, size_t n)
 {
-	size_t i, first, ntraces = 0, cols = 1, col = 0, ymax = 1;
+	size_t i, first, ntraces = 0;
 	FILE *f = create(path);
-	int s, y = TOP;
+	int y = TOP;
 
 	if (!f)
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (i == 0 || strcmp(rows[i].trace, rows[i - 1].trace)) {
+	for (i = 0; i < n; i++)
+		if (i == 0 || strcmp(rows[i].trace, rows[i - 1].trace))
 			ntraces++;
-			col = 0;
-		}
-		if (++col > cols)
-			cols = col;
-	}
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%zu\" height=\"%zu\" "
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%zu\" "
 		"font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
-		cols * PW + 20, ntraces * (PH + 24) + TOP + 10);
-	fputs("<text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">pagealloc-trace: bytes over operations</text>\n", f);
-	for (s = 0; s < 3; s++)
-		fprintf(f, "<rect x=\"%d\" y=\"36\" width=\"14\" height=\"4\" fill=\"%s\"/><text x=\"%d\" y=\"42\">%s</text>\n",
-			10 + 110 * s, series[s].color, 28 + 110 * s, series[s].name);
+		PW + 20, ntraces * (PH + GAP) + TOP);
+	fputs("<text x=\"10\" y=\"24\" font-size=\"15\" font-weight=\"bold\">pagealloc-trace: "
+	      "bytes held from the system, every policy on one log axis per trace</text>\n", f);
 	for (first = 0; first < n; first = i) {
-		ymax = trace_max(rows, n, first);
-		fprintf(f, "<text x=\"10\" y=\"%d\" font-weight=\"bold\">", y + 14);
-		xml_text(f, rows[first].trace);
-		fputs("</text>\n", f);
 		for (i = first; i < n && !strcmp(rows[i].trace, rows[first].trace); i++)
-			panel(f, &rows[i], 10 + (int)(i - first) * PW, y + 16, ymax);
-		y += PH + 24;
+			;
+		panel(f, rows + first, i - first, y);
+		y += PH + GAP;
 	}
 	fputs("</svg>\n", f);
 	return finish(f, path);
