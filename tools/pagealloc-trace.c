@@ -35,6 +35,7 @@ struct options {
 	enum output output;
 	const char *timeline, *plot;
 	const char *baseline;		/* --baseline: a spec of specs, run first */
+	size_t sites;			/* --sites: how many call sites per trace; 0 none */
 	int quiet, verify;
 };
 
@@ -53,6 +54,8 @@ static void usage(FILE *f)
 		"      --json                   print the report as JSON\n"
 		"      --csv                    print the report as CSV\n"
 		"      --baseline=SPEC          ratios of held bytes and time to SPEC's (libc, ...)\n"
+		"      --sites[=N]              the top N (10) call sites of recorded traces: peak,\n"
+		"                               leaks at exit, fragmentation on each policy\n"
 		"      --timeline=FILE          write samples over each replay as CSV\n"
 		"      --plot=FILE              draw live, held and VSZ over each replay as SVG\n"
 		"      --verify                 fill every chunk with a pattern and check it\n"
@@ -158,6 +161,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "json", no_argument, NULL, 'J' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ "baseline", required_argument, NULL, 'B' },
+		{ "sites", optional_argument, NULL, 'S' },
 		{ "timeline", required_argument, NULL, 'T' },
 		{ "plot", required_argument, NULL, 'P' },
 		{ "verify", no_argument, NULL, 'v' },
@@ -187,6 +191,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'B':
 			o->baseline = optarg;
+			break;
+		case 'S':
+			o->sites = 10;
+			if (optarg && (sscanf(optarg, "%zu%c", &o->sites, &(char){ 0 }) != 1 || !o->sites))
+				return bad_usage("bad --sites '%s' (a number of call sites, at least 1)", optarg);
 			break;
 		case 'T':
 			o->timeline = optarg;
@@ -316,7 +325,8 @@ static int replay_all(const struct options *o, struct trace *traces, size_t ntra
 			p.spec = r->spec;
 			p.n = i * o->nspecs + k + 1;
 			p.work = traces[i].nops;
-			r->ok = trace_run(&traces[i], r->spec, o->verify ? TRACE_VERIFY : 0, max_samples,
+			r->ok = trace_run(&traces[i], r->spec,
+					  (o->verify ? TRACE_VERIFY : 0) | (o->sites ? TRACE_SITES : 0), max_samples,
 					  &r->res, bar ? show_progress : NULL, &p) == 0;
 			p.work_before += p.work;
 			if (bar)
@@ -327,6 +337,10 @@ static int replay_all(const struct options *o, struct trace *traces, size_t ntra
 				output_table_row(stdout, &tab, r);
 		}
 		output_table_ranking(o->output == TABLE ? stdout : NULL, &rows[i * o->nspecs], o->nspecs);
+		if (o->output == TABLE && o->sites) {
+			output_sites(stdout, &traces[i], &rows[i * o->nspecs], o->nspecs, o->sites);
+			fputc('\n', stdout);
+		}
 	}
 	if (o->output == TABLE && p.m)
 		output_table_end(stdout, &tab, rows, p.m, o->baseline);

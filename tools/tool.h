@@ -43,6 +43,9 @@ void output_csv(FILE *f, const struct row *rows, size_t n);
 int output_timeline(const char *path, const struct row *rows, size_t n);
 int output_plot(const char *path, const struct row *rows, size_t n);
 
+/* sites.c: the call-site report of one trace (rows: its replays). */
+void output_sites(FILE *f, const struct trace *t, const struct row *rows, size_t n, size_t top);
+
 /* record.c: `pagealloc-trace record ...`; the exit status. */
 int record_main(int argc, char **argv);
 

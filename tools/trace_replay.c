@@ -510,7 +510,7 @@ static int figure_op(struct figrun *g, size_t i, size_t peak_op)
 
 int trace_replay_figures(const struct trace *t, const char *spec, size_t peak_op, unsigned flags,
 			 struct trace_sample *samples, size_t max_samples, size_t *nsamples,
-			 struct trace_figures *f, struct trace_fault *flt,
+			 size_t *peak_usable, struct trace_figures *f, struct trace_fault *flt,
 			 trace_progress_fn progress, void *arg)
 {
 	struct figrun g = { .f = f, .flags = flags, .samples = samples, .max_samples = max_samples,
@@ -544,8 +544,12 @@ int trace_replay_figures(const struct trace *t, const char *spec, size_t peak_op
 	room = max_samples > 2 ? max_samples - 2 : 1;
 	g.tl_step = g.step * ((points + room - 1) / room);
 	sample(&g, 0, 0);
+	if (peak_usable && peak_op == 0)
+		memset(peak_usable, 0, t->nslots * sizeof(size_t));
 	for (i = 0; i < t->nops && !r; i++) {
 		r = figure_op(&g, i, peak_op);
+		if (peak_usable && i + 1 == peak_op)
+			memcpy(peak_usable, g.usable, t->nslots * sizeof(size_t));
 		if (progress && (i + 1) % BLOCK == 0)
 			progress(arg, i + 1, t->nops);
 	}

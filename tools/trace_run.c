@@ -36,6 +36,7 @@ struct report {
 	char msg[240];
 	struct trace_figures fig;
 	size_t nsamples;
+	size_t nusable;		/* then nusable usable sizes at the peak (TRACE_SITES) */
 };
 
 struct job {
@@ -72,14 +73,18 @@ static void child(const struct job *j, int fd)
 	struct report rep = { 0 };
 	struct trace_sample *samples = NULL;
 	struct trace_fault flt = { 0 };
+	size_t *usable = NULL;
 	int r;
 
 	if (!j->max_samples) {
 		r = trace_replay_timed(j->t, j->spec, &rep.fig, j->progress, j->arg);
 	} else {
 		samples = trace_map(j->max_samples * sizeof(*samples));
+		if (j->flags & TRACE_SITES)
+			usable = trace_map(j->t->nslots * sizeof(*usable));
+		rep.nusable = usable ? j->t->nslots : 0;
 		r = trace_replay_figures(j->t, j->spec, j->peak_op, j->flags, samples, j->max_samples,
-					 &rep.nsamples, &rep.fig, &flt, j->progress, j->arg);
+					 &rep.nsamples, usable, &rep.fig, &flt, j->progress, j->arg);
 	}
 	if (r < 0) {
 		rep.err = errno;
@@ -90,8 +95,12 @@ static void child(const struct job *j, int fd)
 		snprintf(rep.msg, sizeof(rep.msg), "%s", flt.msg);
 		rep.nsamples = 0;
 	}
-	if (move_all(fd, &rep, sizeof(rep), 1) == 0 && rep.nsamples)
-		move_all(fd, samples, rep.nsamples * sizeof(*samples), 1);
+	if (r)
+		rep.nusable = 0;
+	if (move_all(fd, &rep, sizeof(rep), 1) == 0 &&
+	    (!rep.nsamples || move_all(fd, samples, rep.nsamples * sizeof(*samples), 1) == 0) &&
+	    rep.nusable)
+		move_all(fd, usable, rep.nusable * sizeof(*usable), 1);
 	_exit(0);
 }
 
@@ -242,6 +251,12 @@ static int run_child(const struct job *j, struct trace_result *r, struct trace_f
 		got = r->samples && move_all(fds[0], r->samples, rep.nsamples * sizeof(*r->samples), 0) == 0;
 		r->nsamples = r->samples ? rep.nsamples : 0;
 	}
+	if (got && rep.err == 0 && rep.nusable) {
+		r->peak_usable = trace_map(rep.nusable * sizeof(*r->peak_usable));
+		got = r->peak_usable &&
+		      move_all(fds[0], r->peak_usable, rep.nusable * sizeof(*r->peak_usable), 0) == 0;
+		r->npeak_usable = r->peak_usable ? rep.nusable : 0;
+	}
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -303,16 +318,22 @@ int trace_run(const struct trace *t, const char *spec, unsigned flags, size_t ma
 		return -1;
 	}
 	r->fig.ns_per_op = timed.ns_per_op;
-	if (!max_samples)
-		trace_result_release(r);
+	if (!max_samples) {	/* the samples go; the usable sizes stay */
+		trace_unmap(r->samples, r->nsamples * sizeof(*r->samples));
+		r->samples = NULL;
+		r->nsamples = 0;
+	}
 	return 0;
 }
 
 void trace_result_release(struct trace_result *r)
 {
 	trace_unmap(r->samples, r->nsamples * sizeof(*r->samples));
+	trace_unmap(r->peak_usable, r->npeak_usable * sizeof(*r->peak_usable));
 	r->samples = NULL;
 	r->nsamples = 0;
+	r->peak_usable = NULL;
+	r->npeak_usable = 0;
 }
 
 /* ---- other mallocs ---- */
