@@ -234,7 +234,8 @@ void output_sites(FILE *out, const struct trace *t, const struct row *rows, size
 	}
 	fputs("  peak live: the most the site's chunks held live at once; at peak: at the trace's peak;\n"
 	      "  leaked at exit: chunks and bytes still live at the end; per policy: the usable bytes of\n"
-	      "  the site's chunks at the peak beyond those requested (- where allocations failed).\n", out);
+	      "  the site's chunks at the peak beyond those requested (-: nothing of the site live at\n"
+	      "  the peak, or the policy's allocations failed).\n", out);
 done:
 	for (i = 0; i < s.n; i++)
 		free(s.v[i].usable);

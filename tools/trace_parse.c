@@ -432,14 +432,14 @@ static int parse_op(struct parser *ps, struct line *l)
 	case 'a':
 		if (number(ps, l, "size", &a) || (!rep && site(ps, l, &h)) || end_of_line(ps, l))
 			return -1;
-		return op_alloc(ps, TRACE_ALLOC, id, to_size(a)) || set_site(ps, h);
+		return op_alloc(ps, TRACE_ALLOC, id, to_size(a)) ? -1 : set_site(ps, h);
 	case 'c':
 		if (number(ps, l, "count", &a) || number(ps, l, "size", &b) || (!rep && site(ps, l, &h)) ||
 		    end_of_line(ps, l))
 			return -1;
 		if (b && a > SIZE_MAX / b)
-			return op_alloc(ps, TRACE_CALLOC, id, SIZE_MAX) || set_site(ps, h);
-		return op_alloc(ps, TRACE_CALLOC, id, to_size(a) * to_size(b)) || set_site(ps, h);
+			return op_alloc(ps, TRACE_CALLOC, id, SIZE_MAX) ? -1 : set_site(ps, h);
+		return op_alloc(ps, TRACE_CALLOC, id, to_size(a) * to_size(b)) ? -1 : set_site(ps, h);
 	case 'r':
 		if (number(ps, l, "size", &a) || end_of_line(ps, l))
 			return -1;

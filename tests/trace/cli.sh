@@ -128,6 +128,24 @@ expect 2 "$T" -q -p elastic --baseline elastic:foo "$mixed"
 grep -Fqx "pagealloc-trace: bad policy 'elastic:foo': elastic: unknown key 'foo' $ekeys" "$tmp/err" ||
 	fail "--baseline elastic:foo: said '$(cat "$tmp/err")'"
 
+# ---- --sites: call sites ("@HASH", "# site HASH NAME") of a trace ----
+printf 'a 1 100 @1f\nc 2 3 4 @abc\na 3 5\n# site 1f main+0x10 < libc.so.6+0x2724a\na 5 1000 @1f\nf 1\n' >"$tmp/sites.trace"
+expect 0 "$T" -q -p elastic,page --sites "$tmp/sites.trace" "$mixed"
+has "$tmp/out" "^sites.trace: the top 3 of 3 call sites, by peak live bytes$"
+has "$tmp/out" "^  site +allocs +peak live +at peak +leaked at exit +elastic +page$"
+# 1f: 100 and 1000 bytes live together, the 1000 left at exit; its name follows
+has "$tmp/out" "^  000000000000001f +2 +1\.1 KiB +1\.1 KiB +1, 1000 B +[0-9.]+% +[0-9.]+%$"
+has "$tmp/out" "^    main\+0x10 < libc\.so\.6\+0x2724a$"
+# calloc(3, 4): 12 bytes in a 16-byte chunk of elastic's: 33.3 % more
+has "$tmp/out" "^  0000000000000abc +1 +12 B +12 B +1, 12 B +33\.3% +[0-9.]+%$"
+has "$tmp/out" "^  \(none\) +1 +5 B +5 B +1, 5 B "
+has "$tmp/out" "^mixed.trace  call sites: none recorded"
+expect 2 "$T" -q --sites=0 "$mixed"
+has "$tmp/err" "^pagealloc-trace: bad --sites '0'"
+printf 'a 1 8 @xyz\n' >"$tmp/badsite.trace"
+expect 2 "$T" -q -p elastic "$tmp/badsite.trace"
+has "$tmp/err" "^$tmp/badsite.trace:1: bad call site '@xyz' \(@ and 1 to 16 hex digits\)$"
+
 # ---- on a terminal: "n of m, ETA", and each row as its replay ends ----
 if command -v script >/dev/null 2>&1; then
 	script -qec "'$T' -p elastic,libc '$mixed'" /dev/null | tr '\r' '\n' >"$tmp/tty"

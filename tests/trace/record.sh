@@ -27,15 +27,28 @@ expect 0 "$T" record -q -o "$tmp/rp.trace" -- "$recprog"
 test "$(cat "$tmp/out")" = "recprog ok" || fail "recprog's stdout changed: $(head -n 2 "$tmp/out")"
 test -s "$tmp/err" && fail "recprog's stderr is not empty: $(head -n 2 "$tmp/err")"
 rp=$tmp/rp.trace
-test "$(grep -Ec '^a [0-9]+ 777$' "$rp")" -eq 4000 || fail "not the 4000 mallocs of the threads"
+test "$(grep -Ec '^a [0-9]+ 777( @[0-9a-f]+)?$' "$rp")" -eq 4000 || fail "not the 4000 mallocs of the threads"
 for line in 'a [0-9]+ 100' 'c [0-9]+ 3 40' 'r [0-9]+ 200' 'a [0-9]+ 128' 'a [0-9]+ 96' \
 	'a [0-9]+ 200' 'a [0-9]+ 4096' 'a [0-9]+ 48'; do
-	has "$rp" "^$line$"
+	has "$rp" "^$line( @[0-9a-f]+)?$"
 done
-forked=$(grep -l '^a [0-9]* 4242$' "$rp".* 2>/dev/null)
+forked=$(grep -El '^a [0-9]+ 4242( @[0-9a-f]+)?$' "$rp".* 2>/dev/null)
 test -n "$forked" || fail "no trace of the fork child"
 test -n "$forked" && has "$forked" "^# chunks inherited from the parent: [0-9]+$"
-grep -l '^a [0-9]* 5151$' "$rp".* >/dev/null 2>&1 || fail "no trace of the exec'd program"
+grep -El '^a [0-9]+ 5151( @[0-9a-f]+)?$' "$rp".* >/dev/null 2>&1 || fail "no trace of the exec'd program"
+# a call site on every allocation: the threads' 4000 mallocs share one,
+# named at exit, that none of the other calls has
+test "$(grep -Ec '^a [0-9]+ 777 @[0-9a-f]+$' "$rp")" -eq 4000 || fail "the threads' mallocs have no call site"
+site=$(grep -E '^a [0-9]+ 777 @' "$rp" | awk '{ print $4 }' | sort -u)
+test "$(echo "$site" | wc -l)" -eq 1 || fail "the threads' mallocs have $(echo "$site" | wc -l) sites, not 1"
+has "$rp" "^# site ${site#@} recprog\+0x[0-9a-f]+ < "
+has "$rp" "^a [0-9]+ 100 @[0-9a-f]+$"
+grep -E "^a [0-9]+ 100 $site$" "$rp" >/dev/null && fail "malloc(100) has the threads' call site"
+expect 0 "$T" -q -p elastic,libc --sites=20 "$rp"
+has "$tmp/out" "^  0*${site#@} +4000 +[0-9.]+ (B|KiB) +0 B +0, 0 B "
+# PAGEALLOC_RECORD_SITES=0: none
+PAGEALLOC_RECORD_SITES=0 expect 0 "$T" record -q -o "$tmp/nosites.trace" -- "$recprog"
+grep -q '@' "$tmp/nosites.trace" && fail "PAGEALLOC_RECORD_SITES=0 recorded call sites"
 # the program's name in each header, and in the name of each child's trace
 head -n 1 "$rp" | grep -Eqx '# pagealloc-trace record: pid [0-9]+, program recprog' ||
 	fail "rp.trace's header: $(head -n 1 "$rp")"
