@@ -31,6 +31,11 @@ static const char *human(char *buf, size_t len, size_t bytes)
 	return buf;
 }
 
+const char *output_bytes(char *buf, size_t len, size_t bytes)
+{
+	return human(buf, len, bytes);
+}
+
 static double utilization(const struct trace_figures *f)
 {
 	return f->peak_held ? (double)f->peak_live / (double)f->peak_held : 0.0;

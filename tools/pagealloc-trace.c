@@ -337,10 +337,8 @@ static int replay_all(const struct options *o, struct trace *traces, size_t ntra
 				output_table_row(stdout, &tab, r);
 		}
 		output_table_ranking(o->output == TABLE ? stdout : NULL, &rows[i * o->nspecs], o->nspecs);
-		if (o->output == TABLE && o->sites) {
+		if (o->output == TABLE && o->sites)
 			output_sites(stdout, &traces[i], &rows[i * o->nspecs], o->nspecs, o->sites);
-			fputc('\n', stdout);
-		}
 	}
 	if (o->output == TABLE && p.m)
 		output_table_end(stdout, &tab, rows, p.m, o->baseline);

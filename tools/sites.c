@@ -87,24 +87,6 @@ static int by_peak(const void *a, const void *b)
 	return x->peak < y->peak ? 1 : x->peak > y->peak ? -1 : x->hash < y->hash ? -1 : x->hash > y->hash;
 }
 
-static const char *bytes(char *buf, size_t len, size_t v)
-{
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
-	double d = (double)v;
-	int u = -1;
-
-	if (v < 1024) {
-		snprintf(buf, len, "%zu B", v);
-		return buf;
-	}
-	while (d >= 1024 && u < 3) {
-		d /= 1024;
-		u++;
-	}
-	snprintf(buf, len, "%.1f %s", d, units[u]);
-	return buf;
-}
-
 /* The peak at which the rows' usable sizes were read: that of a row
  * where every allocation succeeded (the rows where some failed peak
  * elsewhere, on other chunks, and get no figure). */
@@ -199,12 +181,13 @@ void output_sites(FILE *out, const struct trace *t, const struct row *rows, size
 		fprintf(out, "%s  call sites: none recorded (pagealloc-trace record writes them)\n", label);
 		return;
 	}
+	fputc('\n', out);
 	if (walk(&s, t, rows, n, peak)) {
 		fprintf(out, "%s  call sites: out of memory\n", label);
 		goto done;
 	}
 	qsort(s.v, s.n, sizeof(*s.v), by_peak);
-	fprintf(out, "\n%s: the top %zu of %zu call sites, by peak live bytes\n", label,
+	fprintf(out, "%s: the top %zu of %zu call sites, by peak live bytes\n", label,
 		top < s.n ? top : s.n, s.n);
 	fprintf(out, "  %-16s  %9s  %10s  %10s  %18s", "site", "allocs", "peak live", "at peak", "leaked at exit");
 	for (k = 0; k < n; k++) {
@@ -220,9 +203,9 @@ void output_sites(FILE *out, const struct trace *t, const struct row *rows, size
 			snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)st->hash);
 		else
 			snprintf(hash, sizeof(hash), "(none)");
-		snprintf(d, sizeof(d), "%zu, %s", st->leaked, bytes(c, sizeof(c), st->leaked_bytes));
+		snprintf(d, sizeof(d), "%zu, %s", st->leaked, output_bytes(c, sizeof(c), st->leaked_bytes));
 		fprintf(out, "  %-16s  %9zu  %10s  %10s  %18s", hash, st->allocs,
-			bytes(a, sizeof(a), st->peak), bytes(b, sizeof(b), st->at_peak), d);
+			output_bytes(a, sizeof(a), st->peak), output_bytes(b, sizeof(b), st->at_peak), d);
 		for (k = 0; k < n; k++) {
 			w = strlen(rows[k].spec) > 8 ? strlen(rows[k].spec) : 8;
 			frag_cell(f, sizeof(f), &rows[k], st->usable[k], st->at_peak);
@@ -235,7 +218,7 @@ void output_sites(FILE *out, const struct trace *t, const struct row *rows, size
 	fputs("  peak live: the most the site's chunks held live at once; at peak: at the trace's peak;\n"
 	      "  leaked at exit: chunks and bytes still live at the end; per policy: the usable bytes of\n"
 	      "  the site's chunks at the peak beyond those requested (-: nothing of the site live at\n"
-	      "  the peak, or the policy's allocations failed).\n", out);
+	      "  the peak, or the policy's allocations failed).\n\n", out);
 done:
 	for (i = 0; i < s.n; i++)
 		free(s.v[i].usable);

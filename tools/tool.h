@@ -43,6 +43,9 @@ void output_csv(FILE *f, const struct row *rows, size_t n);
 int output_timeline(const char *path, const struct row *rows, size_t n);
 int output_plot(const char *path, const struct row *rows, size_t n);
 
+/* "812 B", "1.5 MiB": bytes as the table shows them. */
+const char *output_bytes(char *buf, size_t len, size_t bytes);
+
 /* sites.c: the call-site report of one trace (rows: its replays). */
 void output_sites(FILE *f, const struct trace *t, const struct row *rows, size_t n, size_t top);
 

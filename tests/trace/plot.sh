@@ -7,6 +7,12 @@
 command -v rsvg-convert >/dev/null 2>&1 || { echo "SKIP: no rsvg-convert (librsvg2-bin)"; exit 77; }
 mixed=$data/mixed.trace
 
+# png_size FILE: "WIDTHxHEIGHT" from the IHDR chunk (bytes 16-23, big-endian)
+png_size() {
+	od -An -tu1 -j16 -N8 "$1" |
+		awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 "x" $5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }'
+}
+
 expect 0 "$T" -q -p all --plot "$tmp/p.svg" "$mixed" "$data/small.rep"
 svg=$tmp/p.svg
 # one panel per trace, not per trace and policy
@@ -31,8 +37,7 @@ has "$svg" '>elastic</text>$'
 # rendered: the PNG is as wide and high as the SVG says, and not empty
 rsvg-convert -o "$tmp/p.png" "$svg" 2>"$tmp/rsvg.err" || fail "rsvg-convert: $(head -n 3 "$tmp/rsvg.err")"
 test -s "$tmp/rsvg.err" && fail "rsvg-convert warned: $(head -n 3 "$tmp/rsvg.err")"
-# the IHDR chunk: bytes 16-19 the width, 20-23 the height, big-endian
-size=$(od -An -tu1 -j16 -N8 "$tmp/p.png" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 "x" $5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }')
+size=$(png_size "$tmp/p.png")
 want=$(sed -n 's/^<svg .* width="\([0-9]*\)" height="\([0-9]*\)".*/\1x\2/p' "$svg")
 test "$size" = "740x684" || fail "the PNG is $size, not 740x684"
 test "$size" = "$want" || fail "the PNG is $size, the SVG says $want"
@@ -41,6 +46,6 @@ test "$(wc -c <"$tmp/p.png")" -gt 20000 || fail "the PNG is $(wc -c <"$tmp/p.png
 # one trace, one panel: the height follows
 expect 0 "$T" -q -p elastic,libc --plot "$tmp/one.svg" "$mixed"
 rsvg-convert -o "$tmp/one.png" "$tmp/one.svg" || fail "rsvg-convert one.svg"
-size=$(od -An -tu1 -j16 -N8 "$tmp/one.png" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 "x" $5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }')
+size=$(png_size "$tmp/one.png")
 test "$size" = "740x368" || fail "one trace: the PNG is $size, not 740x368"
 exit $status
