@@ -140,37 +140,111 @@ static const struct setting *find_setting(const char *key, size_t len)
 	return NULL;
 }
 
+/* ---- why a spec is refused: text built without stdio or malloc ---- */
+
+struct why {
+	char *buf;		/* NULL: nobody asked */
+	size_t len, used;
+};
+
+static void why_add(struct why *w, const char *s, size_t n)
+{
+	if (!w->buf || !w->len)
+		return;
+	while (n-- && *s && w->used + 1 < w->len)
+		w->buf[w->used++] = *s++;
+	w->buf[w->used] = '\0';
+}
+
+static void why_str(struct why *w, const char *s)
+{
+	why_add(w, s, strlen(s));
+}
+
+static void why_num(struct why *w, size_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	why_add(w, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+/* "(keys of elastic: granule, page_size, ...)" */
+static void why_keys(struct why *w, unsigned p)
+{
+	const char *sep = "";
+	size_t i;
+
+	why_str(w, " (keys of ");
+	why_str(w, pa_policies[p]->name);
+	why_str(w, ": ");
+	for (i = 0; i < NSETTINGS; i++) {
+		if (!(settings[i].policies & (1u << p)))
+			continue;
+		why_str(w, sep);
+		why_str(w, settings[i].key);
+		sep = ", ";
+	}
+	why_str(w, ")");
+}
+
+/* "POLICY: ITEM: " at the start of a message about one setting */
+static void why_item(struct why *w, unsigned p, const char *item, size_t len)
+{
+	why_str(w, pa_policies[p]->name);
+	why_str(w, ": ");
+	why_add(w, item, len);
+	why_str(w, ": ");
+}
+
 /* Apply one "key=value" (or a bare flag key) to cfg. */
-static int apply(struct pagealloc_config *cfg, const char *item, size_t len)
+static int apply(struct pagealloc_config *cfg, const char *item, size_t len, struct why *w)
 {
 	const char *eq = memchr(item, '=', len);
 	size_t klen = eq ? (size_t)(eq - item) : len, v;
 	const struct setting *s = find_setting(item, klen);
+	unsigned p = (unsigned)cfg->policy;
 
-	if (!s || !(s->policies & (1u << cfg->policy)))
+	if (!s || !(s->policies & (1u << p))) {
+		why_str(w, pa_policies[p]->name);
+		why_str(w, s ? ": key '" : ": unknown key '");
+		why_add(w, item, klen);
+		why_str(w, s ? "' is not a setting of this policy" : "'");
+		why_keys(w, p);
 		return -1;
+	}
 	if (s->kind == FLAG) {
 		if (!eq) {
 			v = 1;
 		} else if (parse_number(eq + 1, len - klen - 1, &v) || v > 1) {
+			why_item(w, p, item, len);
+			why_str(w, "a flag is 0 or 1 (or the key alone for 1)");
 			return -1;
 		}
 		cfg->flags = v ? cfg->flags | s->flag : cfg->flags & ~s->flag;
 		return 0;
 	}
-	if (!eq)
-		return -1;
-	if (s->offset == offsetof(struct pagealloc_config, spare_pages) &&
+	if (eq && s->offset == offsetof(struct pagealloc_config, spare_pages) &&
 	    len - klen - 1 == 3 && !memcmp(eq + 1, "all", 3)) {
 		v = PAGEALLOC_KEEP_ALL;
-	} else if (parse_number(eq + 1, len - klen - 1, &v)) {
+	} else if (!eq || parse_number(eq + 1, len - klen - 1, &v)) {
+		why_item(w, p, item, len);
+		why_str(w, eq ? "not a number" : "needs a value");
+		why_str(w, " (");
+		why_str(w, s->key);
+		why_str(w, "=N: N decimal, with K, M or G for KiB, MiB, GiB");
+		if (s->offset == offsetof(struct pagealloc_config, spare_pages))
+			why_str(w, "; or all");
+		why_str(w, ")");
 		return -1;
 	}
 	*field(cfg, s) = v;
 	return 0;
 }
 
-PA_EXPORT int pagealloc_config_parse(struct pagealloc_config *cfg, const char *spec)
+static int parse(struct pagealloc_config *cfg, const char *spec, struct why *w)
 {
 	struct pagealloc_config tmp;
 	const char *colon, *item;
@@ -184,15 +258,30 @@ PA_EXPORT int pagealloc_config_parse(struct pagealloc_config *cfg, const char *s
 	for (p = 0; p < PAGEALLOC_POLICY_COUNT; p++)
 		if (strlen(pa_policies[p]->name) == nlen && !memcmp(pa_policies[p]->name, spec, nlen))
 			break;
-	if (p == PAGEALLOC_POLICY_COUNT)
+	if (p == PAGEALLOC_POLICY_COUNT) {
+		why_str(w, "unknown policy '");
+		why_add(w, spec, nlen);
+		why_str(w, "' (policies: ");
+		for (p = 0; p < PAGEALLOC_POLICY_COUNT; p++) {
+			why_str(w, p ? ", " : "");
+			why_str(w, pa_policies[p]->name);
+		}
+		why_str(w, ")");
 		return pa_einval();
+	}
 	pagealloc_config_init(&tmp, (enum pagealloc_policy)p);
 	if (colon) {
 		item = colon + 1;
 		for (;;) {
 			const char *comma = strchr(item, ',');
 			size_t len = comma ? (size_t)(comma - item) : strlen(item);
-			if (len == 0 || apply(&tmp, item, len))
+			if (len == 0) {
+				why_str(w, pa_policies[p]->name);
+				why_str(w, ": an empty setting (key=value pieces go between commas)");
+				why_keys(w, p);
+				return pa_einval();
+			}
+			if (apply(&tmp, item, len, w))
 				return pa_einval();
 			if (!comma)
 				break;
@@ -201,4 +290,52 @@ PA_EXPORT int pagealloc_config_parse(struct pagealloc_config *cfg, const char *s
 	}
 	*cfg = tmp;
 	return 0;
+}
+
+PA_EXPORT int pagealloc_config_parse(struct pagealloc_config *cfg, const char *spec)
+{
+	struct why w = { NULL, 0, 0 };
+
+	return parse(cfg, spec, &w);
+}
+
+/* The shared limits of granule and page_size (pa_config_check), said. */
+static int why_limits(const struct pagealloc_config *cfg, struct why *w)
+{
+	const char *name = pa_policies[cfg->policy]->name;
+
+	if (!cfg->page_size || cfg->page_size % pa_sys_page() || cfg->page_size > PA_MAX_PAGE_SIZE) {
+		why_str(w, name);
+		why_str(w, ": page_size=");
+		why_num(w, cfg->page_size);
+		why_str(w, ": a multiple of the system page (");
+		why_num(w, pa_sys_page());
+		why_str(w, ") up to 1G");
+		return pa_einval();
+	}
+	if (!pa_is_pow2(cfg->granule) || cfg->granule < 8 || cfg->granule > cfg->page_size) {
+		why_str(w, name);
+		why_str(w, ": granule=");
+		why_num(w, cfg->granule);
+		why_str(w, ": a power of two from 8 to page_size (");
+		why_num(w, cfg->page_size);
+		why_str(w, ")");
+		return pa_einval();
+	}
+	return 0;
+}
+
+int pa_config_why(struct pagealloc_config *cfg, const char *spec, char *why, size_t len)
+{
+	struct why w = { why, len, 0 };
+
+	if (why && len)
+		why[0] = '\0';
+	if (!spec) {
+		why_str(&w, "no spec");
+		return pa_einval();
+	}
+	if (parse(cfg, spec, &w))
+		return -1;
+	return why_limits(cfg, &w);
 }

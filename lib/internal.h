@@ -146,6 +146,11 @@ static inline void *pa_einval_ptr(void)
 /* Settings every policy shares (config.c): 0 when they are acceptable. */
 int pa_config_check(const struct pagealloc_config *cfg);
 
+/* pagealloc_config_parse, and the limits of granule and page_size, that
+ * say why in why[0..len) (no stdio, no malloc): "elastic: unknown key 'x'
+ * (keys of elastic: ...)".  0, or -1/EINVAL. */
+int pa_config_why(struct pagealloc_config *cfg, const char *spec, char *why, size_t len);
+
 /* The system page size, read once. */
 size_t pa_sys_page(void);
 

@@ -32,6 +32,8 @@
 
 #include <pagealloc.h>
 
+#include "internal.h"	/* pa_config_why: why a spec is refused */
+
 #define ALIGN 16		/* what malloc must give: alignof(max_align_t) */
 #define DEFAULT_SPEC "elastic"
 
@@ -65,7 +67,7 @@ static const char *num(char buf[24], size_t v)
 	return p;
 }
 
-static const char *why(int err)
+static const char *reason(int err)
 {
 	switch (err) {
 	case EINVAL: return "a bad setting";
@@ -79,19 +81,20 @@ static const char *why(int err)
 static _Noreturn void die(const char *what, const char *var, const char *spec)
 {
 	say((const char *const[]){ "libpagealloc-malloc: ", what, " ", var, "=", spec, ": ",
-				   why(errno), "\n", NULL });
+				   reason(errno), "\n", NULL });
 	abort();
 }
 
 /* ---- the heaps ---- */
 
-/* Heap i, of the spec in environment variable var, adjusted for malloc. */
-static void make_heap(int i, const char *var, const char *spec)
+/* The heap of spec, adjusted for malloc; NULL, with why filled, if none. */
+static pagealloc *heap_of(const char *spec, struct pagealloc_config *out, char *why, size_t len)
 {
 	struct pagealloc_config cfg;
+	pagealloc *h;
 
-	if (pagealloc_config_parse(&cfg, spec))
-		die("bad heap specification", var, spec);
+	if (pa_config_why(&cfg, spec, why, len))
+		return NULL;
 	cfg.flags |= PAGEALLOC_THREADSAFE;
 	switch (cfg.policy) {
 	case PAGEALLOC_PAGE:
@@ -106,9 +109,39 @@ static void make_heap(int i, const char *var, const char *spec)
 	default:
 		break;
 	}
-	heaps[i] = pagealloc_create(&cfg);
-	if (!heaps[i])
-		die("cannot create the heap of", var, spec);
+	h = pagealloc_create(&cfg);
+	if (!h) {
+		const char *const parts[] = { "cannot create the heap: ", reason(errno), NULL };
+		size_t used = 0, i, n;
+		for (i = 0; parts[i]; i++)
+			for (n = 0; parts[i][n] && used + 1 < len; n++)
+				why[used++] = parts[i][n];
+		why[used] = '\0';
+		return NULL;
+	}
+	*out = cfg;
+	return h;
+}
+
+/*
+ * Heap i, of the spec in environment variable var.  A spec that is refused
+ * (or whose heap cannot be made) is said in one line, and the default
+ * stands in for it: a typo in the environment must not stop the program.
+ */
+static void make_heap(int i, const char *var, const char *spec)
+{
+	struct pagealloc_config cfg;
+	char why[400];
+
+	heaps[i] = heap_of(spec, &cfg, why, sizeof(why));
+	if (!heaps[i]) {
+		say((const char *const[]){ "libpagealloc-malloc: ", var, "=", spec, ": ", why,
+					   "; using " DEFAULT_SPEC "\n", NULL });
+		spec = DEFAULT_SPEC;
+		heaps[i] = heap_of(spec, &cfg, why, sizeof(why));
+		if (!heaps[i])
+			die("cannot create the heap of", var, spec);
+	}
 	names[i] = pagealloc_policy_name(cfg.policy);
 	if (i == PRIMARY)
 		primary_max = cfg.policy == PAGEALLOC_CELL ? cfg.cell_size

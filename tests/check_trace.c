@@ -201,6 +201,12 @@ static const struct bad {
 	{ "10\n2\n2\n1\na 0 8\nf 1", TRACE_AUTO, 6, "free of unknown ID 1" },
 	{ "10\n2\n2\n1\na 0 8\nf", TRACE_REP, 6, "missing ID" },
 	{ "a 1 8\nf 1", TRACE_NATIVE, 2, "truncated" },
+	{ "a 1 8 @\n", TRACE_AUTO, 1, "bad call site '@'" },
+	{ "a 1 8 @12345678901234567\n", TRACE_AUTO, 1, "bad call site" },
+	{ "c 1 2 8 @fg\n", TRACE_AUTO, 1, "bad call site '@fg'" },
+	{ "a 1 8 @1f 9\n", TRACE_AUTO, 1, "unexpected '9'" },
+	{ "a 1 8\nr 1 16 @1f\n", TRACE_AUTO, 2, "unexpected '@1f'" },
+	{ "a 1 8 @1f\na 1 8 @1f\n", TRACE_AUTO, 2, "ID 1 allocated twice" },
 };
 
 START_TEST(parse_bad)
@@ -212,6 +218,33 @@ START_TEST(parse_bad)
 	ck_assert_str_eq(e.file, "bad");
 	ck_assert_msg(e.line == b->line && strstr(e.msg, b->says),
 		      "case %d: got %lu: %s; want %lu: %s", _i, e.line, e.msg, b->line, b->says);
+}
+END_TEST
+
+/* "@HASH" call sites and "# site HASH NAME" lines */
+START_TEST(parse_sites)
+{
+	static const char text[] = "a 1 8 @1f\nc 2 3 4 @ABCdef0123456789\na 3 5\n"
+				   "# site 1f main+0x10 < libc.so.6+0x2724a\n# site zz not a site\n"
+				   "# a comment\nr 1 16\nf 2\n";
+	struct trace t;
+	struct trace_error e;
+
+	ck_assert_int_eq(trace_parse(&t, "sites", text, sizeof(text) - 1, TRACE_AUTO, &e), 0);
+	ck_assert_uint_eq(t.nops, 5);
+	ck_assert_ptr_nonnull(t.sites);
+	ck_assert_uint_eq(t.sites[0], 0x1f);
+	ck_assert_uint_eq(t.sites[1], 0xabcdef0123456789ull);
+	ck_assert_uint_eq(t.sites[2], 0);
+	ck_assert_uint_eq(t.sites[3], 0);	/* realloc: the chunk keeps its allocation's site */
+	ck_assert_uint_eq(t.nsite_names, 1);
+	ck_assert_uint_eq(t.site_names[0].hash, 0x1f);
+	ck_assert_str_eq(t.site_names[0].name, "main+0x10 < libc.so.6+0x2724a");
+	trace_release(&t);
+	/* a trace without sites has no array */
+	ck_assert_int_eq(trace_parse(&t, "plain", "a 1 8\nf 1\n", 10, TRACE_AUTO, &e), 0);
+	ck_assert_ptr_null(t.sites);
+	trace_release(&t);
 }
 END_TEST
 
@@ -531,6 +564,25 @@ START_TEST(policy_lists)
 	ck_assert_str_eq(s[n - 1].spec, "elastic:max_pages=4,strict");
 	ck_assert_int_eq(trace_specs_split("elastic:max_pages=x", &s, &n, bad_spec, sizeof(bad_spec)), -1);
 	ck_assert_str_eq(bad_spec, "elastic:max_pages=x");
+	/* other mallocs begin a spec, even after one with settings */
+	ck_assert_int_eq(trace_specs_split("elastic:max_pages=8,jemalloc,my=/x/libmy.so,z=libz.so.1,cell:cell_size=64",
+					   &s, &n, bad_spec, sizeof(bad_spec)), 0);
+	ck_assert_str_eq(s[n - 5].spec, "elastic:max_pages=8");
+	ck_assert_str_eq(s[n - 4].spec, "jemalloc");
+	ck_assert_str_eq(s[n - 3].spec, "my=/x/libmy.so");
+	ck_assert_str_eq(s[n - 2].spec, "z=libz.so.1");
+	ck_assert_int_eq(trace_spec_is_pagealloc("my=/x/libmy.so"), 0);
+	ck_assert_int_eq(trace_spec_is_pagealloc("elastic:max_pages=8"), 1);
+	ck_assert_int_eq(trace_spec_is_pagealloc("libc"), 0);
+	{
+		char path[256], why[256];
+		ck_assert_int_eq(trace_spec_external("elastic", path, sizeof(path), why, sizeof(why)), 0);
+		ck_assert_int_eq(trace_spec_external("gone=/nonexistent/libgone.so", path, sizeof(path),
+						     why, sizeof(why)), -1);
+		ck_assert_str_eq(why, "/nonexistent/libgone.so: No such file or directory");
+		ck_assert_int_eq(trace_spec_external("c=libc.so.6", path, sizeof(path), why, sizeof(why)), 1);
+		ck_assert_ptr_nonnull(strstr(path, "/libc.so.6"));
+	}
 	for (i = 0; i < n; i++)
 		free(s[i].spec);
 	free(s);
@@ -548,6 +600,7 @@ static Suite *suite(void)
 	tcase_add_test(p, parse_files);
 	tcase_add_loop_test(p, parse_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(p, parse_nul);
+	tcase_add_test(p, parse_sites);
 	tcase_add_test(p, load_bad);
 	tcase_add_test(p, policy_lists);
 	suite_add_tcase(s, p);

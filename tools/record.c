@@ -74,21 +74,35 @@ static int set_base(struct record *rc, const char *file)
 	return 0;
 }
 
-/* Is name one of the run's files: BASE, BASE.PID or BASE.PID.N? */
+/* Is s[0..n) a dot and digits? */
+static int dot_number(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n < 2 || s[0] != '.')
+		return 0;
+	for (i = 1; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* Is name one of the run's files: BASE, or BASE.PROG.PID[.N] (PROG a
+ * program's name, which may hold dots and digits itself)? */
 static int ours(const char *name, const char *base)
 {
-	size_t len = strlen(base);
-	const char *s = name + len;
-	int dots = 0;
+	size_t len = strlen(base), n;
+	const char *s = name + len, *dot;
 
 	if (strncmp(name, base, len))
 		return 0;
-	while (*s == '.' && s[1] >= '0' && s[1] <= '9' && dots < 2) {
-		for (s++; *s >= '0' && *s <= '9'; s++)
-			;
-		dots++;
-	}
-	return !*s;
+	if (!*s)
+		return 1;
+	n = strlen(s);
+	dot = strrchr(s, '.');	/* .PID or .N */
+	if (!dot || dot == s || !dot_number(dot, (size_t)(s + n - dot)))
+		return 0;
+	return s[0] == '.' && s + 1 < dot;	/* .PROG before it */
 }
 
 static int newer(const char *path, const struct timespec *t)
@@ -141,6 +155,29 @@ static void free_files(struct record *rc)
 {
 	while (rc->nfiles)
 		free(rc->files[--rc->nfiles]);
+}
+
+/* Can FILE be written?  Asked before the command runs: the recorder, in
+ * the command's processes, has no way to say it could not.  0, or -1 said. */
+static int writable(const struct record *rc, const char *file)
+{
+	struct stat st;
+	int f;
+
+	if (stat(rc->base, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			fprintf(stderr, PROGRAM ": %s: is a directory\n", file);
+			return -1;
+		}
+		if (access(rc->base, W_OK) == 0)
+			return 0;
+	} else if ((f = open(rc->base, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) >= 0) {
+		close(f);
+		unlink(rc->base);
+		return 0;
+	}
+	fprintf(stderr, PROGRAM ": %s: cannot write: %s\n", file, strerror(errno));
+	return -1;
 }
 
 /* Where the recorder is: $PAGEALLOC_TRACE_LIBDIR (an uninstalled tree) or $(pkglibdir). */
@@ -288,7 +325,13 @@ int record_main(int argc, char **argv)
 		fprintf(stderr, PROGRAM ": %s: %s (set PAGEALLOC_TRACE_LIBDIR)\n", recorder, strerror(errno));
 		return FAILED;
 	}
-	/* the first process image takes FILE, the others FILE.PID */
+	if (writable(&rc, file)) {
+		free(rc.base);
+		free(recorder);
+		free(defname);
+		return FAILED;
+	}
+	/* the first process image takes FILE, the others FILE.PROG.PID */
 	unlink(rc.base);
 	clock_gettime(CLOCK_REALTIME, &rc.start);
 	rc.start.tv_nsec = 0;	/* some file systems keep whole seconds */

@@ -17,15 +17,23 @@
  *   our own, opened on the first flush (so a process that records nothing
  *   leaves no file) and kept away from 0-2 and from the program's own.
  * - fork: the parent flushes before, the child opens a file of its own
- *   (FILE.PID) and begins it with the chunks it inherited.  exec: the
+ *   (FILE.PROG.PID) and begins it with the chunks it inherited.  exec: the
  *   environment carries LD_PRELOAD and the file name on.  FILE belongs to
  *   the command's own process ($PAGEALLOC_RECORD_ROOT), and to its last
  *   image: one that execs another program (a wrapper script, env) is gone
- *   when the next writes, so its file moves to FILE.PID.N.  Every other
- *   image writes FILE.PID (FILE.PID.N when that is taken).
+ *   when the next writes, so its file moves to FILE.PROG.PID.N.  Every
+ *   other image writes FILE.PROG.PID (FILE.PROG.PID.N when that is taken),
+ *   PROG the program's name, which the header line gives too.
+ * - Call sites: each allocation line ends in "@HASH", a hash of the first
+ *   SITE_DEPTH return addresses outside this library (backtrace(3), at
+ *   most SITE_FRAMES frames: a bounded cost); at exit a "# site HASH NAME"
+ *   line names each site by symbol or module and offset (dladdr).
+ *   PAGEALLOC_RECORD_SITES=0 records none.
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <execinfo.h>
+#include <link.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -117,12 +125,29 @@ static char *put_str(char *s, const char *str, size_t max)
 	return s;
 }
 
-/* Name FILE[.PID[.N]] (i < 0: no PID, i == 0: no N) into out_path. */
-static void name_file(int i)
+/* The program's name as a file name piece: no '/', no blank, 40 bytes. */
+static void program_name(char name[41], const char *from)
+{
+	size_t n = 0;
+
+	for (; from && *from && n < 40; from++)
+		name[n++] = *from == '/' || *from == ' ' || *from == '\n' ? '_' : *from;
+	if (!n)
+		name[n++] = '_';
+	name[n] = '\0';
+}
+
+static char prog[41];			/* this image's program name */
+
+/* Name FILE[.PROG.PID[.N]] (i < 0: no PROG.PID, i == 0: no N) into out_path;
+ * who: the program of the image the file is for. */
+static void name_file_of(int i, const char *who)
 {
 	char *s = put_str(out_path, path, PATH_ROOM);
 
 	if (i >= 0) {
+		*s++ = '.';
+		s = put_str(s, who, 40);
 		*s++ = '.';
 		s = put_u64(s, (uint64_t)getpid());
 	}
@@ -133,16 +158,43 @@ static void name_file(int i)
 	*s = '\0';
 }
 
-/* Move an earlier image's FILE aside to the first free FILE.PID[.N]. */
+static void name_file(int i)
+{
+	name_file_of(i, prog);
+}
+
+/* The program named in the header line of the file at from, into who. */
+static void header_program(const char *from, char who[41])
+{
+	static const char key[] = ", program ";
+	char head[256], *p, *end;
+	ssize_t n = -1;
+	int f = open(from, O_RDONLY | O_CLOEXEC);
+
+	if (f >= 0) {
+		n = read(f, head, sizeof(head) - 1);
+		close(f);
+	}
+	head[n > 0 ? n : 0] = '\0';
+	end = strchr(head, '\n');
+	if (end)
+		*end = '\0';
+	p = strstr(head, key);
+	program_name(who, p ? p + sizeof(key) - 1 : NULL);
+}
+
+/* Move an earlier image's FILE aside to the first free FILE.PROG.PID[.N],
+ * PROG that image's program, from its header. */
 static void move_aside(void)
 {
-	char from[PATH_ROOM + 64];
+	char from[PATH_ROOM + 64], who[41];
 	int i;
 
 	name_file(-1);
 	memcpy(from, out_path, sizeof(from));
+	header_program(from, who);
 	for (i = 0; i < 100; i++) {
-		name_file(i);
+		name_file_of(i, who);
 		if (access(out_path, F_OK) && errno == ENOENT) {
 			rename(from, out_path);
 			return;
@@ -216,12 +268,18 @@ static void flush(void)
 	pos = 0;
 }
 
-/* Room for one more line (the longest: "c " and three 20-digit numbers). */
-static char *line_start(void)
+/* Room for one more line of up to room bytes. */
+static char *line_room(size_t room)
 {
-	if (pos > sizeof(buf) - 80)
+	if (pos > sizeof(buf) - room)
 		flush();
 	return buf + pos;
+}
+
+/* Room for an operation (the longest: "c ", three 20-digit numbers, " @" and 16 digits). */
+static char *line_start(void)
+{
+	return line_room(100);
 }
 
 static void line_end(char *s)
@@ -232,8 +290,22 @@ static void line_end(char *s)
 		flush();
 }
 
-/* "OP ID [A [B]]" */
-static void emit(char op, uint64_t id, int nargs, size_t a, size_t b)
+static char *put_hex(char *s, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[16];
+	int n = 0;
+
+	do
+		tmp[n++] = digits[v & 15];
+	while (v >>= 4);
+	while (n)
+		*s++ = tmp[--n];
+	return s;
+}
+
+/* "OP ID [A [B]] [@SITE]" */
+static void emit(char op, uint64_t id, int nargs, size_t a, size_t b, uint64_t site)
 {
 	char *s = line_start();
 
@@ -247,6 +319,11 @@ static void emit(char op, uint64_t id, int nargs, size_t a, size_t b)
 	if (nargs > 1) {
 		*s++ = ' ';
 		s = put_u64(s, b);
+	}
+	if (site) {
+		*s++ = ' ';
+		*s++ = '@';
+		s = put_hex(s, site);
 	}
 	line_end(s);
 }
@@ -267,6 +344,7 @@ struct entry {
 	uintptr_t key;		/* 0: empty */
 	uint64_t id;
 	size_t size;
+	uint64_t site;		/* its call site's hash, 0 for none */
 };
 
 static struct entry *tab;
@@ -292,13 +370,13 @@ static struct entry *lookup(const void *p)
 	return NULL;
 }
 
-static void insert(uintptr_t key, uint64_t id, size_t size)
+static void insert(uintptr_t key, uint64_t id, size_t size, uint64_t site)
 {
 	size_t i = home(key);
 
 	while (tab[i].key)
 		i = (i + 1) & (tab_cap - 1);
-	tab[i] = (struct entry){ key, id, size };
+	tab[i] = (struct entry){ key, id, size, site };
 	tab_used++;
 }
 
@@ -341,7 +419,7 @@ static int reserve(void)
 	tab_used = 0;
 	for (i = 0; i < old_cap; i++)
 		if (old[i].key)
-			insert(old[i].key, old[i].id, old[i].size);
+			insert(old[i].key, old[i].id, old[i].size, old[i].site);
 	if (old)
 		munmap(old, old_cap * sizeof(*old));
 	return 0;
@@ -373,29 +451,34 @@ static void prologue(void)
 	size_t i;
 
 	if (!started) {
+		char *s = line_start();
 		started = 1;
-		comment(forked ? "pagealloc-trace record: fork child, pid " : "pagealloc-trace record: pid ",
-			(uint64_t)getpid());
+		s = put_str(s, forked ? "# pagealloc-trace record: fork child, pid "
+				      : "# pagealloc-trace record: pid ", 60);
+		s = put_u64(s, (uint64_t)getpid());
+		s = put_str(s, ", program ", 10);
+		s = put_str(s, prog, 40);
+		line_end(s);
 	}
 	if (forked) {
 		forked = 0;
 		comment("chunks inherited from the parent: ", tab_used);
 		for (i = 0; tab && i < tab_cap; i++)
 			if (tab[i].key)
-				emit('a', tab[i].id, 1, tab[i].size, 0);
+				emit('a', tab[i].id, 1, tab[i].size, 0, tab[i].site);
 	}
 }
 
 static void note_free(struct entry *e)
 {
 	prologue();
-	emit('f', e->id, 0, 0, 0);
+	emit('f', e->id, 0, 0, 0, 0);
 	give_id(e->id);
 	remove_entry(e);
 }
 
-/* A new chunk p: "a ID SIZE", or for calloc "c ID NMEMB SIZE". */
-static void note_alloc(void *p, char op, size_t nmemb, size_t size)
+/* A new chunk p: "a ID SIZE @SITE", or for calloc "c ID NMEMB SIZE @SITE". */
+static void note_alloc(void *p, char op, size_t nmemb, size_t size, uint64_t site)
 {
 	struct entry *e = lookup(p);
 	uint64_t id;
@@ -407,10 +490,141 @@ static void note_alloc(void *p, char op, size_t nmemb, size_t size)
 	prologue();
 	id = take_id();
 	if (op == 'c')
-		emit('c', id, 2, nmemb, size);
+		emit('c', id, 2, nmemb, size, site);
 	else
-		emit('a', id, 1, size, 0);
-	insert((uintptr_t)p, id, op == 'c' ? nmemb * size : size);
+		emit('a', id, 1, size, 0, site);
+	insert((uintptr_t)p, id, op == 'c' ? nmemb * size : size, site);
+}
+
+/* ---- call sites ---- */
+
+#define SITE_FRAMES 8		/* return addresses taken, ours among them */
+#define SITE_DEPTH 4		/* of which the first outside this library make the site */
+#define SITE_CAP (1u << 16)	/* sites named at exit, at most */
+
+struct site_rec {
+	uint64_t hash;		/* 0: empty */
+	void *frames[SITE_DEPTH];
+	int n;
+};
+
+static int sites_on;			/* $PAGEALLOC_RECORD_SITES is not 0 */
+static uintptr_t self_lo, self_hi;	/* this library's mappings */
+static struct site_rec *site_tab;	/* mmap'd when the first site is seen */
+
+static int find_self(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	uintptr_t me = (uintptr_t)arg, lo = UINTPTR_MAX, hi = 0;
+	int i;
+
+	(void)size;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t a = info->dlpi_addr + ph->p_vaddr;
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (a < lo)
+			lo = a;
+		if (a + ph->p_memsz > hi)
+			hi = a + ph->p_memsz;
+	}
+	if (me < lo || me >= hi)
+		return 0;
+	self_lo = lo;
+	self_hi = hi;
+	return 1;
+}
+
+/* Keep the frames of a new site, for its name at exit. */
+static void site_remember(uint64_t hash, void *const *frames, int n)
+{
+	size_t i, start = hash & (SITE_CAP - 1);
+
+	if (!site_tab) {
+		void *p = mmap(NULL, SITE_CAP * sizeof(*site_tab), PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return;
+		site_tab = p;
+	}
+	for (i = start; site_tab[i].hash; ) {
+		if (site_tab[i].hash == hash)
+			return;
+		i = (i + 1) & (SITE_CAP - 1);
+		if (i == start)
+			return;		/* full: the site goes unnamed */
+	}
+	site_tab[i].hash = hash;
+	site_tab[i].n = n;
+	memcpy(site_tab[i].frames, frames, (size_t)n * sizeof(*frames));
+}
+
+/* The hash of the caller's first SITE_DEPTH frames outside this library. */
+static uint64_t call_site(void)
+{
+	void *f[SITE_FRAMES], *keep[SITE_DEPTH];
+	uint64_t h = 0xcbf29ce484222325ull;
+	int n, i, used = 0;
+
+	if (!sites_on)
+		return 0;
+	n = backtrace(f, SITE_FRAMES);
+	for (i = 0; i < n && used < SITE_DEPTH; i++) {
+		uintptr_t a = (uintptr_t)f[i];
+		if (a >= self_lo && a < self_hi)
+			continue;
+		keep[used++] = f[i];
+		h = (h ^ a) * 0x100000001b3ull;
+	}
+	if (!used)
+		return 0;
+	h = h ? h : 1;
+	site_remember(h, keep, used);
+	return h;
+}
+
+/* "name+0xoff", "module+0xoff" or "0xaddr" for a return address. */
+static char *put_frame(char *s, void *addr)
+{
+	uintptr_t a = (uintptr_t)addr;
+	const char *mod;
+	Dl_info di;
+
+	if (!dladdr(addr, &di) || !di.dli_fname) {
+		s = put_str(s, "0x", 2);
+		return put_hex(s, a);
+	}
+	if (di.dli_sname && di.dli_saddr) {
+		s = put_str(s, di.dli_sname, 60);
+		a -= (uintptr_t)di.dli_saddr;
+	} else {
+		mod = strrchr(di.dli_fname, '/');
+		s = put_str(s, mod ? mod + 1 : di.dli_fname, 60);
+		a -= (uintptr_t)di.dli_fbase;
+	}
+	s = put_str(s, "+0x", 3);
+	return put_hex(s, a);
+}
+
+/* At exit: "# site HASH frame < frame < ..." for every site seen. */
+static void name_sites(void)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; site_tab && i < SITE_CAP; i++) {
+		char *s;
+		if (!site_tab[i].hash)
+			continue;
+		s = line_room(SITE_DEPTH * 90 + 40);
+		s = put_str(s, "# site ", 7);
+		s = put_hex(s, site_tab[i].hash);
+		for (k = 0; k < site_tab[i].n; k++) {
+			s = put_str(s, k ? " < " : " ", 3);
+			s = put_frame(s, site_tab[i].frames[k]);
+		}
+		line_end(s);
+	}
 }
 
 /* ---- set-up ---- */
@@ -461,11 +675,19 @@ static void init(void)
 	    real.realloc && real.free && real.posix_memalign && real.aligned_alloc &&
 	    real.memalign && real.valloc && real.pvalloc) {
 		strcpy(path, file);
+		program_name(prog, program_invocation_short_name);
+		file = getenv("PAGEALLOC_RECORD_SITES");
+		sites_on = !(file && !strcmp(file, "0"));
+		dl_iterate_phdr(find_self, (void *)&find_self);
 		file = getenv("PAGEALLOC_RECORD_ROOT");
 		root_pid = file ? (pid_t)strtol(file, NULL, 10) : 0;
 		enabled = pthread_atfork(prepare_fork, parent_fork, child_fork) == 0;
 	}
 	state = READY;
+	if (sites_on) {		/* backtrace loads its unwinder now, not inside a hook */
+		void *f[2];
+		backtrace(f, 2);
+	}
 	busy--;
 }
 
@@ -480,6 +702,8 @@ __attribute__((destructor)) static void stop(void)
 		return;
 	busy++;
 	pthread_mutex_lock(&lock);
+	if (started)
+		name_sites();
 	flush();
 	finished = 1;
 	pthread_mutex_unlock(&lock);
@@ -509,7 +733,7 @@ static void *done(int rec, void *p, char op, size_t nmemb, size_t size)
 {
 	if (rec) {
 		if (p)
-			note_alloc(p, op, nmemb, size);
+			note_alloc(p, op, nmemb, size, call_site());
 		end();
 	}
 	return p;
@@ -600,11 +824,11 @@ EXPORT void *realloc(void *p, size_t n)
 		e = NULL;
 	}
 	if (e && q) {
-		uint64_t id = e->id;
+		uint64_t id = e->id, site = e->site;
 		prologue();
-		emit('r', id, 1, n, 0);
+		emit('r', id, 1, n, 0, 0);
 		remove_entry(e);
-		insert((uintptr_t)q, id, n);
+		insert((uintptr_t)q, id, n, site);
 		end();
 		return q;
 	}

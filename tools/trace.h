@@ -32,6 +32,12 @@ struct trace_op {
 	size_t size;		/* bytes asked for; calloc: nmemb*size, SIZE_MAX on overflow */
 };
 
+/* A call site's name, from a "# site HASH NAME" line of a recorded trace. */
+struct trace_site_name {
+	uint64_t hash;
+	char name[240];
+};
+
 struct trace {
 	const char *name;	/* as given to trace_load ("-" is standard input) */
 	enum trace_format format;	/* the one detected or forced */
@@ -41,7 +47,11 @@ struct trace {
 	size_t nops;
 	size_t nslots;		/* most chunks live at once */
 	size_t peak_requested;	/* peak live payload if every allocation succeeds */
-	size_t cap;		/* private: room in ops, ids and lines */
+	size_t cap;		/* private: room in ops, ids and lines (and sites) */
+	uint64_t *sites;	/* the call site of each allocation ("@HASH"), 0 for none;
+				 * NULL when the trace names no site */
+	struct trace_site_name *site_names;
+	size_t nsite_names, site_names_cap;
 };
 
 /* Where and why a trace was refused; line 0 means the whole file. */
@@ -105,12 +115,35 @@ struct trace_fault {
 
 /* Flags of trace_replay_figures. */
 #define TRACE_VERIFY 0x1u	/* fill each chunk with a pattern of its ID and check it */
+#define TRACE_SITES 0x2u	/* trace_run: bring back the usable size of each slot at the peak */
 
 /*
  * Is spec a policy the engine can replay on ("libc" or a spec string that
  * pagealloc_config_parse accepts)?  0 or -1/EINVAL.
  */
 int trace_spec_check(const char *spec);
+
+/* What --policy takes besides pagealloc's policies, said after their list. */
+#define TRACE_OTHER_TARGETS "; or libc, mimalloc, jemalloc, tcmalloc, NAME=PATH.so, all"
+
+/* Is spec one of pagealloc's policies (not libc, not another malloc)?  1 or 0. */
+int trace_spec_is_pagealloc(const char *spec);
+
+/*
+ * Is spec another malloc: mimalloc, jemalloc, tcmalloc (their libraries
+ * looked for where the dynamic loader looks), or NAME=PATH.so (PATH a
+ * file, or a library name to look for)?  0: no; 1, with its library in
+ * path[0..len); -1 when the library is not there, with why.
+ */
+int trace_spec_external(const char *spec, char *path, size_t len, char *why, size_t wlen);
+
+/*
+ * The replay of another malloc runs in the program again, with the
+ * library in LD_PRELOAD (/proc/self/exe and a hidden first argument): a
+ * program that lets trace_run replay on one calls this first thing in
+ * main.  -1 when argv is not such a run; otherwise it does not return.
+ */
+int trace_child_main(int argc, char **argv);
 
 /*
  * Replay t on a new heap of spec (or "libc") as fast as it goes and fill
@@ -126,12 +159,14 @@ int trace_replay_timed(const struct trace *t, const char *spec, struct trace_fig
  * fragmentation is read), or SIZE_MAX to skip it.  Held bytes, VSZ and RSS
  * are read every trace_sample_step(t) operations and at the end; when
  * samples is not NULL, up to max_samples timeline points go there and
- * *nsamples says how many.  0; -1 with errno when the heap cannot be made;
- * 1 when the replay found damage or a heap error, described in *fault.
+ * *nsamples says how many.  peak_usable, when not NULL, gets the usable
+ * size of each slot's chunk (0 for none) after peak_op operations.  0; -1
+ * with errno when the heap cannot be made; 1 when the replay found damage
+ * or a heap error, described in *fault.
  */
 int trace_replay_figures(const struct trace *t, const char *spec, size_t peak_op, unsigned flags,
 			 struct trace_sample *samples, size_t max_samples, size_t *nsamples,
-			 struct trace_figures *f, struct trace_fault *fault,
+			 size_t *peak_usable, struct trace_figures *f, struct trace_fault *fault,
 			 trace_progress_fn progress, void *arg);
 
 /* Operations between two readings of the heap's figures. */
@@ -144,8 +179,10 @@ struct trace_result {
 	unsigned long line;		/* the trace line where the damage showed, or 0 */
 	char msg[240];			/* what went wrong, when err != 0 */
 	struct trace_figures fig;
-	struct trace_sample *samples;	/* malloc'd; NULL without a timeline */
+	struct trace_sample *samples;	/* mmap'd; NULL without a timeline */
 	size_t nsamples;
+	size_t *peak_usable;		/* TRACE_SITES: each slot's usable bytes at the peak; mmap'd */
+	size_t npeak_usable;
 };
 
 /*

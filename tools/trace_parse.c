@@ -202,9 +202,11 @@ static int emit(struct parser *ps, enum trace_kind kind, uint32_t slot, uint64_t
 
 	if (t->nops == t->cap) {
 		size_t c1 = t->cap, c2 = t->cap, c3 = t->cap;
+		size_t c4 = t->cap;
 		if (grow((void **)&t->ops, &c1, t->nops + 1, sizeof(*t->ops)) ||
 		    grow((void **)&t->ids, &c2, t->nops + 1, sizeof(*t->ids)) ||
-		    grow((void **)&t->lines, &c3, t->nops + 1, sizeof(*t->lines)))
+		    grow((void **)&t->lines, &c3, t->nops + 1, sizeof(*t->lines)) ||
+		    (t->sites && grow((void **)&t->sites, &c4, t->nops + 1, sizeof(*t->sites))))
 			return fail(ps, "out of memory");
 		t->cap = c1;
 	}
@@ -316,6 +318,83 @@ static int number(struct parser *ps, struct line *l, const char *what, uint64_t 
 	return 0;
 }
 
+/* 1 to 16 hex digits s[0..len) into *v; 0 or -1. */
+static int hex(const char *s, size_t len, uint64_t *v)
+{
+	uint64_t h = 0;
+	size_t i;
+
+	if (len < 1 || len > 16)
+		return -1;
+	for (i = 0; i < len; i++) {
+		int c = s[i], d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return -1;
+		h = h << 4 | (uint64_t)d;
+	}
+	*v = h;
+	return 0;
+}
+
+/* An optional "@HASH" (hex) after an allocation: its call site, or 0. */
+static int site(struct parser *ps, struct line *l, uint64_t *hash)
+{
+	const char *save = l->p, *s;
+	size_t len;
+
+	*hash = 0;
+	s = field(l, &len);
+	if (!s || *s != '@') {
+		l->p = save;
+		return 0;
+	}
+	if (hex(s + 1, len - 1, hash))
+		return fail(ps, "bad call site '%.*s' (@ and 1 to 16 hex digits)", (int)(len > 40 ? 40 : len), s);
+	return 0;
+}
+
+/* Set the call site of the last operation; the array is made at the first. */
+static int set_site(struct parser *ps, uint64_t hash)
+{
+	struct trace *t = ps->t;
+
+	if (!hash)
+		return 0;
+	if (!t->sites && !(t->sites = trace_map(t->cap * sizeof(*t->sites))))
+		return fail(ps, "out of memory");
+	t->sites[t->nops - 1] = hash;
+	return 0;
+}
+
+/* "# site HASH NAME": a call site's name, which the recorder writes at
+ * exit; any other comment is a comment. */
+static int site_name(struct parser *ps, const char *s, const char *end)
+{
+	struct trace *t = ps->t;
+	struct line l = { s + 7, end };
+	struct trace_site_name *n;
+	const char *f;
+	uint64_t hash;
+	size_t len;
+
+	f = field(&l, &len);
+	if (!f || hex(f, len, &hash) || !hash)
+		return 0;
+	while (l.p < l.end && (*l.p == ' ' || *l.p == '\t'))
+		l.p++;
+	if (grow((void **)&t->site_names, &t->site_names_cap, t->nsite_names + 1, sizeof(*n)))
+		return fail(ps, "out of memory");
+	n = &t->site_names[t->nsite_names++];
+	n->hash = hash;
+	len = (size_t)(l.end - l.p);
+	if (len >= sizeof(n->name))
+		len = sizeof(n->name) - 1;
+	memcpy(n->name, l.p, len);
+	n->name[len] = '\0';
+	return 0;
+}
+
 static int end_of_line(struct parser *ps, struct line *l)
 {
 	size_t len;
@@ -336,7 +415,7 @@ static int parse_op(struct parser *ps, struct line *l)
 {
 	size_t len;
 	const char *op = field(l, &len);
-	uint64_t id, a, b;
+	uint64_t id, a, b, h = 0;
 	int rep = ps->t->format == TRACE_REP;
 
 	if (len != 1 || !strchr(rep ? "arf" : "acrf", *op))
@@ -351,15 +430,16 @@ static int parse_op(struct parser *ps, struct line *l)
 			    (unsigned long long)ps->header[2]);
 	switch (*op) {
 	case 'a':
-		if (number(ps, l, "size", &a) || end_of_line(ps, l))
+		if (number(ps, l, "size", &a) || (!rep && site(ps, l, &h)) || end_of_line(ps, l))
 			return -1;
-		return op_alloc(ps, TRACE_ALLOC, id, to_size(a));
+		return op_alloc(ps, TRACE_ALLOC, id, to_size(a)) ? -1 : set_site(ps, h);
 	case 'c':
-		if (number(ps, l, "count", &a) || number(ps, l, "size", &b) || end_of_line(ps, l))
+		if (number(ps, l, "count", &a) || number(ps, l, "size", &b) || (!rep && site(ps, l, &h)) ||
+		    end_of_line(ps, l))
 			return -1;
 		if (b && a > SIZE_MAX / b)
-			return op_alloc(ps, TRACE_CALLOC, id, SIZE_MAX);
-		return op_alloc(ps, TRACE_CALLOC, id, to_size(a) * to_size(b));
+			return op_alloc(ps, TRACE_CALLOC, id, SIZE_MAX) ? -1 : set_site(ps, h);
+		return op_alloc(ps, TRACE_CALLOC, id, to_size(a) * to_size(b)) ? -1 : set_site(ps, h);
 	case 'r':
 		if (number(ps, l, "size", &a) || end_of_line(ps, l))
 			return -1;
@@ -429,6 +509,8 @@ static int parse_line(struct parser *ps, const char *s, const char *end)
 		l.end--;
 	if (check_text(ps, s, l.end))
 		return -1;
+	if (ps->t->format != TRACE_REP && l.end - s > 7 && !memcmp(s, "# site ", 7))
+		return site_name(ps, s, l.end);
 	if (blank(s, l.end) || (ps->t->format != TRACE_REP && *s == '#'))
 		return 0;
 	if (ps->t->format == TRACE_AUTO && detect(ps, s, l.end))
@@ -499,6 +581,10 @@ void trace_release(struct trace *t)
 	trace_unmap(t->ops, t->cap * sizeof(*t->ops));
 	trace_unmap(t->ids, t->cap * sizeof(*t->ids));
 	trace_unmap(t->lines, t->cap * sizeof(*t->lines));
+	trace_unmap(t->sites, t->cap * sizeof(*t->sites));
+	trace_unmap(t->site_names, t->site_names_cap * sizeof(*t->site_names));
+	t->sites = NULL;
+	t->site_names = NULL;
 	t->ops = NULL;
 	t->ids = NULL;
 	t->lines = NULL;

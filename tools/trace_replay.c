@@ -8,6 +8,7 @@
  * The figure replay does the same steps and reads the heap's figures every
  * trace_sample_step() operations.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -103,11 +104,19 @@ static __attribute__((noinline)) void run_heap(struct replay *r, size_t from, si
 		step(r, i, 0);
 }
 
+int trace_spec_is_pagealloc(const char *spec)
+{
+	char path[8], why[8];
+
+	return strcmp(spec, "libc") && !trace_spec_external(spec, path, sizeof(path), why, sizeof(why));
+}
+
+/* Another malloc is checked when it runs: a missing library fails its row only. */
 int trace_spec_check(const char *spec)
 {
 	struct pagealloc_config cfg;
 
-	return strcmp(spec, "libc") ? pagealloc_config_parse(&cfg, spec) : 0;
+	return trace_spec_is_pagealloc(spec) ? pagealloc_config_parse(&cfg, spec) : 0;
 }
 
 /* Set up a replay, all but the heap: the slot array, touched now so that
@@ -244,7 +253,7 @@ static void read_statm(struct figrun *g, struct reading *rd)
 	rd->rss = (rss - (shared < rss ? shared : rss)) * page;
 }
 
-static size_t libc_held(void)
+static size_t glibc_held(void)
 {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
 	struct mallinfo2 mi = mallinfo2();
@@ -255,6 +264,63 @@ static size_t libc_held(void)
 
 	return (size_t)(unsigned)mi.arena + (size_t)(unsigned)mi.hblkhd;
 #endif
+}
+
+/*
+ * The bytes the process's malloc holds, from its own figures: jemalloc's
+ * stats.resident, tcmalloc's heap less its unmapped pages, the C library's
+ * mallinfo2.  Looked up by name, so that running under LD_PRELOAD measures
+ * the allocator preloaded.  For any other malloc the resident anonymous
+ * memory tells: mimalloc's own figure (mi_process_info) is the commit of
+ * its whole 32 MiB arena, the same for any trace that fits in it.
+ */
+enum malloc_kind { M_UNSET, M_GLIBC, M_JEMALLOC, M_TCMALLOC, M_OTHER };
+
+static struct {
+	enum malloc_kind kind;
+	void *fn;
+} heldby;
+
+typedef int (*mallctl_fn)(const char *, void *, size_t *, void *, size_t);
+typedef int (*tc_property_fn)(const char *, size_t *);
+
+static void malloc_kind_find(void)
+{
+	void *m = dlsym(RTLD_DEFAULT, "malloc");
+	Dl_info di;
+
+	if ((heldby.fn = dlsym(RTLD_DEFAULT, "mallctl")) != NULL)
+		heldby.kind = M_JEMALLOC;
+	else if ((heldby.fn = dlsym(RTLD_DEFAULT, "MallocExtension_GetNumericProperty")) != NULL)
+		heldby.kind = M_TCMALLOC;
+	else if (m && dladdr(m, &di) && di.dli_fname && strstr(di.dli_fname, "/libc.so"))
+		heldby.kind = M_GLIBC;
+	else
+		heldby.kind = M_OTHER;
+}
+
+/* The held bytes, or TRACE_UNKNOWN when only the process's RSS can tell. */
+static size_t malloc_held(void)
+{
+	size_t v = 0, unmapped = 0, len = sizeof(v);
+	uint64_t epoch = 1;
+
+	if (heldby.kind == M_UNSET)
+		malloc_kind_find();
+	switch (heldby.kind) {
+	case M_JEMALLOC:
+		((mallctl_fn)heldby.fn)("epoch", NULL, NULL, &epoch, sizeof(epoch));
+		return ((mallctl_fn)heldby.fn)("stats.resident", &v, &len, NULL, 0) ? TRACE_UNKNOWN : v;
+	case M_TCMALLOC:
+		if (((tc_property_fn)heldby.fn)("generic.heap_size", &v) == 0)
+			return TRACE_UNKNOWN;
+		((tc_property_fn)heldby.fn)("tcmalloc.pageheap_unmapped_bytes", &unmapped);
+		return v > unmapped ? v - unmapped : 0;
+	case M_GLIBC:
+		return glibc_held();
+	default:
+		return TRACE_UNKNOWN;
+	}
 }
 
 static void take_reading(struct figrun *g, struct reading *rd)
@@ -272,8 +338,12 @@ static void take_reading(struct figrun *g, struct reading *rd)
 		rd->os_unmap = st.os_unmap_calls;
 		rd->os_brk = st.os_brk_calls;
 	} else {
-		size_t held = libc_held();
-		rd->held = held > g->libc_base ? held - g->libc_base : 0;
+		size_t held = malloc_held();
+		if (held == TRACE_UNKNOWN)	/* the resident anonymous memory it added */
+			rd->held = rd->rss > g->start.rss ? rd->rss - g->start.rss : 0;
+		else
+			rd->held = g->libc_base == TRACE_UNKNOWN ? held
+				 : held > g->libc_base ? held - g->libc_base : 0;
 		rd->largest_free = TRACE_UNKNOWN;
 	}
 }
@@ -451,7 +521,7 @@ static int figure_op(struct figrun *g, size_t i, size_t peak_op)
 
 int trace_replay_figures(const struct trace *t, const char *spec, size_t peak_op, unsigned flags,
 			 struct trace_sample *samples, size_t max_samples, size_t *nsamples,
-			 struct trace_figures *f, struct trace_fault *flt,
+			 size_t *peak_usable, struct trace_figures *f, struct trace_fault *flt,
 			 trace_progress_fn progress, void *arg)
 {
 	struct figrun g = { .f = f, .flags = flags, .samples = samples, .max_samples = max_samples,
@@ -470,8 +540,8 @@ int trace_replay_figures(const struct trace *t, const char *spec, size_t peak_op
 	memset(g.usable, 0, t->nslots * sizeof(size_t));
 	/* the start: after our own arrays, before the heap maps anything */
 	g.statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-	g.libc_base = libc_held();
 	read_statm(&g, &g.start);
+	g.libc_base = malloc_held();
 	if (replay_heap(&g.r, spec)) {
 		int err = errno;
 		trace_unmap(g.usable, t->nslots * sizeof(size_t));
@@ -485,8 +555,12 @@ int trace_replay_figures(const struct trace *t, const char *spec, size_t peak_op
 	room = max_samples > 2 ? max_samples - 2 : 1;
 	g.tl_step = g.step * ((points + room - 1) / room);
 	sample(&g, 0, 0);
+	if (peak_usable && peak_op == 0)
+		memset(peak_usable, 0, t->nslots * sizeof(size_t));
 	for (i = 0; i < t->nops && !r; i++) {
 		r = figure_op(&g, i, peak_op);
+		if (peak_usable && i + 1 == peak_op)
+			memcpy(peak_usable, g.usable, t->nslots * sizeof(size_t));
 		if (progress && (i + 1) % BLOCK == 0)
 			progress(arg, i + 1, t->nops);
 	}
