@@ -76,8 +76,6 @@ struct elastic_state {
 	struct pa_layout L;
 	size_t qbytes;				/* requests up to qmax units use the quick lists */
 	uint32_t qmax;
-	size_t quick_chunks;			/* cached, on all the lists */
-	size_t quick_units;			/* the units they hold */
 	uint64_t qmask;				/* bit n: some chunk of n units is cached */
 	uint32_t qlist_min;			/* sizes from here on are on linked lists */
 	uint32_t qtop;				/* 1-unit chunks on the stack */
@@ -513,6 +511,22 @@ static inline void node_set_prev(struct qnode *q, struct qnode *prev)
 	pa_annot_poison(&q->prev, sizeof(q->prev));
 }
 
+/* The units the quick lists hold, and (if chunks) how many chunks: for
+ * the slow paths, which can afford a pass over the counts. */
+static size_t quick_totals(const struct elastic_state *st, size_t *chunks)
+{
+	size_t units = 0, count = 0;
+	uint32_t n;
+
+	for (n = 1; n <= st->qmax; n++) {
+		count += quick_count(st, n);
+		units += (size_t)quick_count(st, n) * n;
+	}
+	if (chunks)
+		*chunks = count;
+	return units;
+}
+
 /* Take node off list n. */
 static inline void unlink_node(struct elastic_state *st, struct qnode *q, uint32_t n)
 {
@@ -533,8 +547,6 @@ static inline struct quick quick_pop(struct elastic_state *st, uint32_t n)
 {
 	struct quick q;
 
-	st->quick_chunks--;
-	st->quick_units -= n;
 	if (on_stack(st, n)) {
 		q = st->qstack[--st->qtop];
 		if (!st->qtop)
@@ -570,11 +582,8 @@ static void purge_one(void *arg, uint32_t i, uint32_t n)
 	struct elastic_state *st = ((void **)arg)[0];
 	const struct pa_page *pg = ((void **)arg)[1];
 
-	if (!on_stack(st, n)) {
+	if (!on_stack(st, n))
 		unlink_node(st, (struct qnode *)(pg->base + ((size_t)i << st->L.shift)), n);
-		st->quick_chunks--;
-		st->quick_units -= n;
-	}
 }
 
 /* Take the cached chunks of page pg, which is about to be unmapped, off
@@ -587,8 +596,6 @@ static void quick_purge(struct elastic_state *st, const struct pa_page *pg)
 	for (k = st->qtop; k-- > 0;)
 		if (st->qstack[k].pg == pg) {
 			st->qstack[k] = st->qstack[--st->qtop];
-			st->quick_chunks--;
-			st->quick_units--;
 		}
 	if (on_stack(st, 1) && !st->qtop)
 		st->qmask &= ~(uint64_t)2;
@@ -645,7 +652,7 @@ static int cache_may_grow(const pagealloc *h)
 	const struct elastic_state *st = state(h);
 
 	return !st->empty && !over_cap(h, 1) &&
-	       st->quick_units << st->L.shift <= st->pages * st->L.bytes / 4;
+	       quick_totals(st, NULL) << st->L.shift <= st->pages * st->L.bytes / 4;
 }
 
 /* Page pg has just lost its last live chunk. */
@@ -689,7 +696,7 @@ static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 			for (pg = st->list[pa_log2(units)]; pg; pg = pg->next)
 				if ((p = alloc_on(h, pg, units)))
 					return p;
-		if (!st->quick_chunks)
+		if (!st->qmask)
 			break;
 		if ((p = quick_split(h, units)))
 			return p;
@@ -743,8 +750,6 @@ quick_put(pagealloc *h, struct pa_page *pg, void *p, uint32_t i, uint32_t n)
 		st->qlen[n]++;
 	}
 	st->qmask |= (uint64_t)1 << n;
-	st->quick_chunks++;
-	st->quick_units += n;
 	pa_account_free(h, (size_t)n << st->L.shift);
 	if (is_empty(pg))
 		emptied(h, pg);
@@ -900,7 +905,7 @@ static int quick_entry_ok(const struct elastic_state *st, const void *p, const s
  * read only once the table has said it is on a page. */
 static int quick_check(const struct elastic_state *st, size_t cached)
 {
-	size_t entries = 0, units;
+	size_t entries = 0;
 	uint32_t n, k, l;
 	const struct qnode *q, *prev;
 	struct qnode v;
@@ -915,7 +920,7 @@ static int quick_check(const struct elastic_state *st, size_t cached)
 			if (st->qstack[l].p == e->p)
 				return -1;
 	}
-	entries = units = st->qtop;
+	entries = st->qtop;
 	if (!!(st->qmask & 2) != (on_stack(st, 1) ? st->qtop > 0 : st->qlen[1] > 0))
 		return -1;
 	for (n = st->qlist_min; n <= st->qmax; n++) {
@@ -929,9 +934,8 @@ static int quick_check(const struct elastic_state *st, size_t cached)
 		if (q || k != st->qlen[n] || !!(st->qmask >> n & 1) != (k > 0))
 			return -1;
 		entries += k;
-		units += (size_t)k * n;
 	}
-	return entries == st->quick_chunks && entries == cached && units == st->quick_units ? 0 : -1;
+	return entries == cached ? 0 : -1;
 }
 
 static int elastic_check(const pagealloc *h)
@@ -986,18 +990,16 @@ static void elastic_stats(const pagealloc *h, struct pagealloc_stats *s)
 {
 	const struct elastic_state *st = state(h);
 	const struct pa_page *pg;
-	size_t largest;
-	uint32_t n;
+	size_t largest, chunks, units = quick_totals(st, &chunks);
 
-	for (n = 1; n <= st->qmax; n++)
-		s->free_bytes += ((size_t)quick_count(st, n) * n) << st->L.shift;
-	s->free_chunks += st->quick_chunks;
+	s->free_bytes += units << st->L.shift;
+	s->free_chunks += chunks;
 	for (pg = st->all; pg; pg = pg->all_next) {
 		if (pg->big_bytes)
 			continue;
 		s->free_bytes += (size_t)arena(pg)->free_units << st->L.shift;
 		s->free_chunks += arena(pg)->free_chunks;
-		largest = (size_t)pa_arena_largest_free(arena(pg), &st->L, st->quick_chunks > 0) << st->L.shift;
+		largest = (size_t)pa_arena_largest_free(arena(pg), &st->L, st->qmask != 0) << st->L.shift;
 		if (largest > s->largest_free_bytes)
 			s->largest_free_bytes = largest;
 	}
@@ -1053,8 +1055,6 @@ static void elastic_reset(pagealloc *h)
 	memset(st->qlen, 0, sizeof(st->qlen));
 	st->qtop = 0;
 	st->qmask = 0;
-	st->quick_chunks = 0;
-	st->quick_units = 0;
 	st->empty = 0;
 	for (pg = st->all; pg; pg = next) {
 		next = pg->all_next;
