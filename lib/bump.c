@@ -180,16 +180,18 @@ static void *bump_alloc(pagealloc *h, size_t size)
 }
 
 /* The common case: the current chunk has room (its room is a multiple of
- * the granule, so size rounded up fits too); anything else, size 0 too,
- * goes to bump_alloc through pa_alloc_miss. */
-static void *bump_fast_alloc(pagealloc *h, size_t size)
+ * the granule, so size rounded up fits too); anything else, size 0 too, is
+ * NULL. */
+static inline __attribute__((always_inline)) void *room_hit(pagealloc *h, size_t size)
 {
 	struct chunk *c = state(h)->cur;
 
 	if (__builtin_expect(!c || size - 1 >= c->bytes - c->top, 0))
-		return pa_alloc_miss(h, size, bump_alloc);
+		return NULL;
 	return carve_at(h, c, pa_round_up(size, h->cfg.granule));
 }
+
+PA_FAST_ALLOC(bump_fast_alloc, room_hit)
 
 /* Only what lies below the chunk's high-water mark was ever written. */
 static void *bump_calloc(pagealloc *h, size_t size)
@@ -361,8 +363,8 @@ const struct pa_policy pa_policy_bump = {
 	.init = bump_init,
 	.fini = bump_fini,
 	.alloc = bump_alloc,
-	.free = bump_free,
 	.fast_alloc = bump_fast_alloc,
+	.free = bump_free,
 	.realloc = bump_realloc,
 	.calloc = bump_calloc,
 	.usable_size = bump_usable_size,

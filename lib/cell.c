@@ -226,36 +226,26 @@ static struct slab *slab_with_cell(pagealloc *h, size_t size)
 
 /* Everything alloc may have to do: refuse, move to another slab, tell a
  * tool (annotate.h). */
-static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
+static void *cell_alloc(pagealloc *h, size_t size)
 {
 	struct slab *s = slab_with_cell(h, size);
 
 	return s ? take(h, state(h), s, 1) : NULL;
 }
 
-/* The common case inline, without a call or a stack frame: the current
- * slab has a cell and no tool is told (hot); anything else (size 0 too)
- * goes to alloc_slow, through pa_alloc_miss for the fast path. */
-static inline __attribute__((always_inline)) void *
-alloc_hot(pagealloc *h, size_t size, int fast)
+/* The common case: the current slab has a cell and no tool is told (hot);
+ * anything else (size 0 too) is NULL. */
+static inline __attribute__((always_inline)) void *hot_hit(pagealloc *h, size_t size)
 {
 	struct cell_state *st = state(h);
 	struct slab *s = st->hot;
 
 	if (__builtin_expect(!s || size - 1 >= st->size || !has_cell(st, s), 0))
-		return fast ? pa_alloc_miss(h, size, alloc_slow) : alloc_slow(h, size);
+		return NULL;
 	return take(h, st, s, 0);
 }
 
-static void *cell_alloc(pagealloc *h, size_t size)
-{
-	return alloc_hot(h, size, 0);
-}
-
-static void *cell_fast_alloc(pagealloc *h, size_t size)
-{
-	return alloc_hot(h, size, 1);
-}
+PA_FAST_ALLOC(cell_fast_alloc, hot_hit)
 
 /* A cell never handed out since it was mapped reads as zero. */
 static void *cell_calloc(pagealloc *h, size_t size)
@@ -481,8 +471,8 @@ const struct pa_policy pa_policy_cell = {
 	.init = cell_init,
 	.fini = cell_fini,
 	.alloc = cell_alloc,
-	.free = cell_free,
 	.fast_alloc = cell_fast_alloc,
+	.free = cell_free,
 	.realloc = cell_realloc,
 	.calloc = cell_calloc,
 	.usable_size = cell_usable_size,

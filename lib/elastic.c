@@ -669,15 +669,31 @@ static void emptied(pagealloc *h, struct pa_page *pg)
 	unmap_page(h, pg);
 }
 
+/* The common case: a quick-list hit, or NULL (size 0 too). */
+static inline __attribute__((always_inline)) void *quick_hit(pagealloc *h, size_t size)
+{
+	struct elastic_state *st = state(h);
+	uint32_t units;
+	void *p;
+
+	if (size - 1 >= st->qbytes || !(st->qmask >> (units = pa_units_of(&st->L, size)) & 1))
+		return NULL;
+	pa_account_alloc(h, (size_t)units << st->L.shift);
+	p = quick_take(st, units).p;
+	if (!p)
+		__builtin_unreachable();	/* a listed chunk: the caller need not test */
+	return p;
+}
+
 /*
  * The smallest class whose every chunk fits, on any page: one
  * find-first-set.  Only when no such class exists are the pages whose
  * largest chunks share the request's class searched, and only when none of
  * those fits (and no cached chunk is left to release: half of them first,
  * then the rest) is a page mapped; before that, a larger cached chunk
- * is split if there is one.
+ * is split if there is one.  A quick-list hit comes first.
  */
-static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
+static void *elastic_alloc(pagealloc *h, size_t size)
 {
 	struct elastic_state *st = state(h);
 	uint32_t units, m;
@@ -685,6 +701,8 @@ static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 	int tries = 0;
 	void *p;
 
+	if ((p = quick_hit(h, size)))
+		return p;
 	if (size > st->L.bytes)
 		return big_alloc(h, size);
 	units = pa_units_of(&st->L, size);
@@ -708,29 +726,7 @@ static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 	return pg ? alloc_on(h, pg, units) : NULL;
 }
 
-/* A quick-list hit; anything else (size 0 too) goes to alloc_slow, through
- * pa_alloc_miss for the fast path. */
-static inline __attribute__((always_inline)) void *
-alloc_quick(pagealloc *h, size_t size, int fast)
-{
-	struct elastic_state *st = state(h);
-	uint32_t units;
-
-	if (size - 1 >= st->qbytes || !(st->qmask >> (units = pa_units_of(&st->L, size)) & 1))
-		return fast ? pa_alloc_miss(h, size, alloc_slow) : alloc_slow(h, size);
-	pa_account_alloc(h, (size_t)units << st->L.shift);
-	return quick_take(st, units).p;
-}
-
-static void *elastic_alloc(pagealloc *h, size_t size)
-{
-	return alloc_quick(h, size, 0);
-}
-
-static void *elastic_fast_alloc(pagealloc *h, size_t size)
-{
-	return alloc_quick(h, size, 1);
-}
+PA_FAST_ALLOC(elastic_fast_alloc, quick_hit)
 
 /* Cache the live chunk (i, n) of page pg on its quick list, which has room. */
 static inline __attribute__((always_inline)) void
@@ -1076,8 +1072,8 @@ const struct pa_policy pa_policy_elastic = {
 	.init = elastic_init,
 	.fini = elastic_fini,
 	.alloc = elastic_alloc,
-	.free = elastic_free,
 	.fast_alloc = elastic_fast_alloc,
+	.free = elastic_free,
 	.realloc = elastic_realloc,
 	.usable_size = elastic_usable_size,
 	.check = elastic_check,

@@ -1,7 +1,8 @@
 /*
  * heap.c - the public calls: check the arguments, take the heap's lock,
- * and hand the work to the heap's policy.  alloc, calloc, realloc and free
- * have a fast path for the common heap (see fast() and choose_paths()).
+ * and hand the work to the heap's policy.  alloc and free have a fast path
+ * for the common heap (see fast() and choose_paths()); every other call,
+ * calloc and realloc too, runs between lock() and unlock().
  */
 #include <errno.h>
 #include <stdint.h>
@@ -28,12 +29,12 @@ static void unlock(const pagealloc *h)
 }
 
 /*
- * The fast path of alloc, calloc, realloc and free: a heap with neither
- * PAGEALLOC_STRICT nor PAGEALLOC_THREADSAFE, and no tool to tell about its
- * chunks (annotate.h), goes straight to the policy; the bookkeeping of a
- * failure (failed_allocs) is done after it.  Everything else (a NULL heap,
- * size 0, STRICT, a lock, memcheck or ASan) takes the full path below,
- * which makes the same checks in the same order.
+ * The fast path of alloc and free: a heap with neither PAGEALLOC_STRICT nor
+ * PAGEALLOC_THREADSAFE, and no tool to tell about its chunks (annotate.h),
+ * goes straight to the policy; the bookkeeping of a failure (failed_allocs)
+ * is done after it.  Everything else (a NULL heap, size 0, STRICT, a lock,
+ * memcheck or ASan) takes the full path below, which makes the same checks
+ * in the same order.
  */
 #define PA_SLOW_FLAGS (PAGEALLOC_STRICT | PAGEALLOC_THREADSAFE)
 
@@ -80,16 +81,15 @@ static void forget_all(const pagealloc *h)
 		h->pol->walk(h, forget_chunk, NULL);
 }
 
-static void *alloc_full(pagealloc *h, size_t size);
-static int free_full(pagealloc *h, void *p);
+static void *alloc_locked(pagealloc *h, size_t size);
+static int free_locked(pagealloc *h, void *p);
 
 /*
  * What pagealloc_alloc and pagealloc_free call.  A heap that fast() lets
  * skip the checks (fixed at create: the flags do not change, and whether a
  * tool is told is decided once) goes straight to its policy's fast_alloc
- * (an alloc that is not its common case goes on to pa_alloc_miss) and free.
- * Every other heap, and a policy without fast_alloc, takes alloc_full and
- * free_full.
+ * (or, without one, pa_alloc_miss) and free.  Every other heap takes
+ * alloc_locked and free_locked.
  */
 static void choose_paths(pagealloc *h)
 {
@@ -97,8 +97,8 @@ static void choose_paths(pagealloc *h)
 
 	pa_annot_active();	/* decides, once, whether a tool watches */
 	go = fast(h);
-	h->alloc = go && h->pol->fast_alloc ? h->pol->fast_alloc : alloc_full;
-	h->free = go ? h->pol->free : free_full;
+	h->alloc = !go ? alloc_locked : h->pol->fast_alloc ? h->pol->fast_alloc : pa_alloc_miss;
+	h->free = go ? h->pol->free : free_locked;
 }
 
 PA_EXPORT pagealloc *pagealloc_create(const struct pagealloc_config *cfg)
@@ -173,7 +173,18 @@ static void *refused(pagealloc *h, int err)
 	return NULL;
 }
 
-static __attribute__((noinline)) void *alloc_locked(pagealloc *h, size_t size)
+void *pa_alloc_miss(pagealloc *h, size_t size)
+{
+	void *p;
+
+	if (__builtin_expect(!size, 0))
+		return failed(h, EINVAL);
+	p = h->pol->alloc(h, size);
+	return p ? p : failed(h, errno);
+}
+
+/* h->alloc of a heap that fast() refuses. */
+static void *alloc_locked(pagealloc *h, size_t size)
 {
 	void *p;
 
@@ -187,29 +198,7 @@ static __attribute__((noinline)) void *alloc_locked(pagealloc *h, size_t size)
 	return p;
 }
 
-static void *alloc_full(pagealloc *h, size_t size)
-{
-	void *p;
-
-	if (__builtin_expect(!fast(h) || !size, 0))
-		return alloc_locked(h, size);
-	p = h->pol->alloc(h, size);
-	if (__builtin_expect(!p, 0))
-		return failed(h, errno);
-	return p;
-}
-
-void *pa_alloc_miss(pagealloc *h, size_t size, void *(*slow)(pagealloc *h, size_t size))
-{
-	void *p;
-
-	if (__builtin_expect(!size, 0))
-		return alloc_locked(h, size);
-	p = slow(h, size);
-	return p ? p : failed(h, errno);
-}
-
-/* h->alloc: the policy's fast path or alloc_full (see choose_paths). */
+/* h->alloc: the policy's fast path or alloc_locked (see choose_paths). */
 PA_EXPORT void *pagealloc_alloc(pagealloc *h, size_t size)
 {
 	if (__builtin_expect(!h, 0))
@@ -226,14 +215,6 @@ PA_EXPORT void *pagealloc_calloc(pagealloc *h, size_t nmemb, size_t size)
 		return pa_einval_ptr();
 	if (__builtin_mul_overflow(nmemb, size, &total))
 		return refused(h, ENOMEM);
-	if (fast(h) && total) {
-		if (h->pol->calloc) {
-			p = h->pol->calloc(h, total);
-		} else if ((p = h->pol->alloc(h, total))) {
-			memset(p, 0, total);
-		}
-		return p ? p : failed(h, errno);
-	}
 	if (bad_size(h, total))
 		return refused(h, EINVAL);
 	lock(h);
@@ -282,12 +263,6 @@ PA_EXPORT void *pagealloc_realloc(pagealloc *h, void *p, size_t size)
 		pagealloc_free(h, p);
 		return NULL;
 	}
-	if (fast(h)) {
-		if (!(old = h->pol->usable_size(h, p)))
-			return pa_einval_ptr();
-		q = policy_realloc(h, p, old, size);
-		return q ? q : failed(h, errno);
-	}
 	if (bad_size(h, size))
 		return refused(h, EINVAL);
 	lock(h);
@@ -304,7 +279,8 @@ PA_EXPORT void *pagealloc_realloc(pagealloc *h, void *p, size_t size)
 	return q;
 }
 
-static __attribute__((noinline)) int free_locked(pagealloc *h, void *p)
+/* h->free of a heap that fast() refuses. */
+static int free_locked(pagealloc *h, void *p)
 {
 	size_t n;
 	int r;
@@ -319,13 +295,7 @@ static __attribute__((noinline)) int free_locked(pagealloc *h, void *p)
 	return r;
 }
 
-static int free_full(pagealloc *h, void *p)
-{
-	if (__builtin_expect(!fast(h) || !p, 0))
-		return free_locked(h, p);
-	return h->pol->free(h, p);
-}
-
+/* h->free: the policy's free or free_locked (see choose_paths). */
 PA_EXPORT int pagealloc_free(pagealloc *h, void *p)
 {
 	if (__builtin_expect(!h, 0))

@@ -49,17 +49,14 @@ struct pa_policy {
 	int (*validate)(const struct pagealloc_config *cfg);
 	int (*init)(pagealloc *h);		/* -1/errno; undoes its own work on failure */
 	void (*fini)(pagealloc *h);		/* unmaps everything init and later calls mapped */
-	void *(*alloc)(pagealloc *h, size_t size);	/* NULL/errno */
+	/* the whole allocation, any size above 0: NULL/errno */
+	void *(*alloc)(pagealloc *h, size_t size);
+	/* optional: what pagealloc_alloc goes straight to on a heap without
+	 * locks or tools, made by PA_FAST_ALLOC (below) */
+	void *(*fast_alloc)(pagealloc *h, size_t size);
 	/* -1/EINVAL when p is not live, NULL too: on a heap without locks or
 	 * tools pagealloc_free calls it directly (see heap.c) */
 	int (*free)(pagealloc *h, void *p);
-	/*
-	 * optional: what pagealloc_alloc goes straight to on a heap without
-	 * locks or tools: it serves the common case for any size, 0 too, and
-	 * hands everything else, unchanged, to pa_alloc_miss with the rest of
-	 * the policy's alloc.
-	 */
-	void *(*fast_alloc)(pagealloc *h, size_t size);
 	/* optional: resize in place or move; NULL uses alloc+copy+free */
 	void *(*realloc)(pagealloc *h, void *p, size_t size);
 	/* optional: memory fresh from the OS need not be cleared; NULL means alloc+memset */
@@ -121,10 +118,24 @@ static inline void pa_account_resize(pagealloc *h, size_t old_bytes, size_t new_
 		h->peak_in_use_bytes = h->in_use_bytes;
 }
 
-/* What a fast_alloc did not serve: size 0 is refused as the full path
- * refuses it, any other size goes to slow (the policy's alloc without the
- * common case it has just tried), and a failure is counted. */
-void *pa_alloc_miss(pagealloc *h, size_t size, void *(*slow)(pagealloc *h, size_t size));
+/* What a policy's fast_alloc did not serve, and the whole fast path of a
+ * policy without one: size 0 is refused as the full path refuses it, any
+ * other size goes to the policy's alloc, and a failure is counted. */
+void *pa_alloc_miss(pagealloc *h, size_t size);
+
+/*
+ * The fast path of a policy, its fast_alloc, from hit: an always_inline
+ * function serving the policy's common case without a call or a stack
+ * frame, that returns NULL (changing nothing, setting no errno) for
+ * anything else, size 0 too.  The policy's alloc must serve the chunk hit
+ * would (trying hit first does), so that every path finds the same chunks.
+ */
+#define PA_FAST_ALLOC(name, hit)						\
+	static void *name(pagealloc *h, size_t size)				\
+	{									\
+		void *p_ = hit(h, size);					\
+		return __builtin_expect(p_ != NULL, 1) ? p_ : pa_alloc_miss(h, size); \
+	}
 
 /* Move a live chunk of old_usable bytes to a new one of size bytes through
  * the policy's alloc and free; NULL (p untouched) when alloc fails. */

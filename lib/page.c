@@ -168,13 +168,31 @@ static void *quick_split(struct page_state *st, uint32_t units)
 	return unit_ptr(st, i);
 }
 
-/* Everything but a quick-list hit. */
-static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
+/* The common case: a quick-list hit pops a cached chunk and makes it live
+ * again; anything else (size 0 too) is NULL. */
+static inline __attribute__((always_inline)) void *quick_hit(pagealloc *h, size_t size)
+{
+	struct page_state *st = state(h);
+	uint32_t units, i;
+
+	if (size - 1 >= st->qbytes || !st->qhead[units = pa_units_of(&st->L, size)])
+		return NULL;
+	i = quick_pop(st, units);
+	pa_arena_uncache(st->arena, &st->L, i);
+	pa_account_alloc(h, (size_t)units << st->L.shift);
+	return unit_ptr(st, i);
+}
+
+/* A quick-list hit, else the arena, else a larger cached chunk split, else
+ * the arena again once the lists are emptied. */
+static void *page_alloc(pagealloc *h, size_t size)
 {
 	struct page_state *st = state(h);
 	uint32_t units;
 	void *p;
 
+	if ((p = quick_hit(h, size)))
+		return p;
 	if (size > st->L.bytes) {
 		errno = ENOMEM;
 		return NULL;
@@ -193,32 +211,8 @@ static __attribute__((noinline)) void *alloc_slow(pagealloc *h, size_t size)
 	return p;
 }
 
-/* A quick-list hit pops a cached chunk and makes it live again; anything
- * else (size 0 too) goes to alloc_slow, through pa_alloc_miss for the fast
- * path. */
-static inline __attribute__((always_inline)) void *
-alloc_quick(pagealloc *h, size_t size, int fast)
-{
-	struct page_state *st = state(h);
-	uint32_t units, i;
+PA_FAST_ALLOC(page_fast_alloc, quick_hit)
 
-	if (size - 1 >= st->qbytes || !st->qhead[units = pa_units_of(&st->L, size)])
-		return fast ? pa_alloc_miss(h, size, alloc_slow) : alloc_slow(h, size);
-	i = quick_pop(st, units);
-	pa_arena_uncache(st->arena, &st->L, i);
-	pa_account_alloc(h, (size_t)units << st->L.shift);
-	return unit_ptr(st, i);
-}
-
-static void *page_alloc(pagealloc *h, size_t size)
-{
-	return alloc_quick(h, size, 0);
-}
-
-static void *page_fast_alloc(pagealloc *h, size_t size)
-{
-	return alloc_quick(h, size, 1);
-}
 
 /* Cache the live chunk (i, n) on its quick list. */
 static inline __attribute__((always_inline)) void quick_put(pagealloc *h, uint32_t i, uint32_t n)
@@ -383,8 +377,8 @@ const struct pa_policy pa_policy_page = {
 	.init = page_init,
 	.fini = page_fini,
 	.alloc = page_alloc,
-	.free = page_free,
 	.fast_alloc = page_fast_alloc,
+	.free = page_free,
 	.realloc = page_realloc,
 	.usable_size = page_usable_size,
 	.check = page_check,
