@@ -94,22 +94,21 @@ static inline uint32_t pa_arena_chunk_units(const struct pa_arena *a, const stru
 }
 
 /*
- * Units of the live chunk starting at p, its first unit in *ip, when that
- * is quick to tell: inline, when the next chunk starts in p's bitmap word
- * or the next one (so always for a chunk of up to 64 units).  0 when p is
- * not a live chunk (outside the region, inside a unit or a chunk, free,
- * cached), and also for a longer chunk: then pa_arena_live_units knows.
+ * Units of the live chunk starting at offset off of the region (which must
+ * be below L->bytes), its first unit in *ip, when that is quick to tell:
+ * inline, when the next chunk starts in its bitmap word or the next one (so
+ * always for a chunk of up to 64 units).  0 when off is not a live chunk's
+ * (inside a unit or a chunk, free, cached), and also for a longer chunk:
+ * then pa_arena_live_units knows.
  */
-static inline uint32_t pa_arena_live_quick(const struct pa_arena *a, const struct pa_layout *L,
-					   const void *p, uint32_t *ip)
+static inline uint32_t pa_arena_live_at(const struct pa_arena *a, const struct pa_layout *L,
+					uintptr_t off, uint32_t *ip)
 {
-	uintptr_t off = (uintptr_t)p - (uintptr_t)a->base;
 	const pa_word *start = pa_start_bits(a);
 	uint32_t i, b, w;
 	pa_word rest;
 
-	/* one compare for both ends: below base, off wraps to a huge value */
-	if (off >= L->bytes || (off & L->gmask))
+	if (off & L->gmask)
 		return 0;
 	i = (uint32_t)(off >> L->shift);
 	b = i % PA_WORD_BITS;
@@ -124,6 +123,16 @@ static inline uint32_t pa_arena_live_quick(const struct pa_arena *a, const struc
 		return L->units - i;
 	rest = start[w + 1];
 	return rest ? PA_WORD_BITS - b + (uint32_t)__builtin_ctzll(rest) : 0;
+}
+
+/* The same for a pointer p, which may lie outside the region: 0 then. */
+static inline uint32_t pa_arena_live_quick(const struct pa_arena *a, const struct pa_layout *L,
+					   const void *p, uint32_t *ip)
+{
+	uintptr_t off = (uintptr_t)p - (uintptr_t)a->base;
+
+	/* one compare for both ends: below base, off wraps to a huge value */
+	return off < L->bytes ? pa_arena_live_at(a, L, off, ip) : 0;
 }
 
 /* Units of the live chunk starting at p, or 0 if p is not one. */

@@ -42,6 +42,7 @@
 #define MAX_PAGES_CAP ((size_t)1 << 24)
 #define QUICK_DEPTH 8			/* 1-unit chunks of 8 bytes cached on the stack */
 #define RECENT 64			/* entries of the page cache before the table */
+#define NO_KEY (~(uintptr_t)0)		/* an empty entry of recent[]: no address has it */
 
 struct pa_page {
 	struct pa_page *next, *prev;		/* list[cls] */
@@ -79,7 +80,7 @@ struct elastic_state {
 	uint64_t qmask;				/* bit n: some chunk of n units is cached */
 	uint32_t qlist_min;			/* sizes from here on are on linked lists */
 	uint32_t qtop;				/* 1-unit chunks on the stack */
-	struct slot recent[RECENT];		/* recent[key % RECENT]: key 0 = empty */
+	struct slot recent[RECENT];		/* recent[key % RECENT], or NO_KEY */
 	uint32_t qlen[PA_QUICK_MAX + 1];	/* qlen[n]: chunks on list n */
 	struct qnode *qhead[PA_QUICK_MAX + 1];	/* the newest first */
 	struct quick qstack[QUICK_DEPTH];	/* 1-unit chunks below qlist_min */
@@ -186,7 +187,7 @@ static inline struct pa_page *page_of(struct elastic_state *st, const void *p)
 	uintptr_t key = (uintptr_t)p >> st->sys_shift;
 	const struct slot *r = &st->recent[key % RECENT];
 
-	if (r->key == key)	/* key 0 (no page there) finds pg NULL */
+	if (r->key == key)
 		return r->pg;
 	return page_of_slow(st, p);
 }
@@ -198,7 +199,7 @@ static void recent_forget(struct elastic_state *st, const struct pa_page *pg)
 
 	for (k = 0; k < RECENT; k++)
 		if (st->recent[k].pg == pg)
-			st->recent[k] = (struct slot){ 0, NULL };
+			st->recent[k] = (struct slot){ NO_KEY, NULL };
 }
 
 static void table_put(struct elastic_state *st, uintptr_t key, struct pa_page *pg)
@@ -542,8 +543,21 @@ static inline void unlink_node(struct elastic_state *st, struct qnode *q, uint32
 		st->qmask &= ~((uint64_t)1 << n);
 }
 
+/* Take node q, the head of list n, off it: it has no prev. */
+static inline void pop_node(struct elastic_state *st, struct qnode *q, uint32_t n)
+{
+	struct qnode *next = node_get(q).next;
+
+	st->qhead[n] = next;
+	if (next)
+		node_set_prev(next, NULL);
+	else
+		st->qmask &= ~((uint64_t)1 << n);
+	st->qlen[n]--;
+}
+
 /* Take the newest cached chunk of n units off its list; its page in q.pg. */
-static inline struct quick quick_pop(struct elastic_state *st, uint32_t n)
+static inline __attribute__((always_inline)) struct quick quick_pop(struct elastic_state *st, uint32_t n)
 {
 	struct quick q;
 
@@ -554,14 +568,14 @@ static inline struct quick quick_pop(struct elastic_state *st, uint32_t n)
 		return q;
 	}
 	q.p = st->qhead[n];
-	unlink_node(st, q.p, n);
+	pop_node(st, q.p, n);
 	q.pg = page_of(st, q.p);
 	return q;
 }
 
 /* Pop the newest cached chunk of n units and make it live again (its page,
  * then, is not empty). */
-static inline struct quick quick_take(struct elastic_state *st, uint32_t n)
+static inline __attribute__((always_inline)) struct quick quick_take(struct elastic_state *st, uint32_t n)
 {
 	struct quick q = quick_pop(st, n);
 
@@ -783,15 +797,21 @@ static __attribute__((noinline)) int free_slow(pagealloc *h, struct pa_page *pg,
 	return 0;
 }
 
-/* A live chunk of up to qmax units whose quick list has room is cached;
- * anything else, NULL too, goes to free_slow. */
+/* A live chunk of up to qmax units, on a page recent[] knows, whose quick
+ * list has room is cached; anything else, NULL too, goes to free_slow. */
 static int elastic_free(pagealloc *h, void *p)
 {
 	struct elastic_state *st = state(h);
-	struct pa_page *pg = page_of(st, p);
+	uintptr_t key = (uintptr_t)p >> st->sys_shift;
+	const struct slot *r = &st->recent[key % RECENT];
+	struct pa_page *pg = r->pg;
 	uint32_t i, n;
 
-	if (!pg || pg->big_bytes || !(n = pa_arena_live_quick(arena(pg), &st->L, p, &i)) ||
+	/* a page in recent[] (not a large mapping) holds all of p's system
+	 * page, so p lies inside it */
+	if (r->key != key)
+		return free_slow(h, page_of_slow(st, p), p);
+	if (!(n = pa_arena_live_at(arena(pg), &st->L, (uintptr_t)p - (uintptr_t)pg->base, &i)) ||
 	    n > st->qmax || quick_full(st, n))
 		return free_slow(h, pg, p);
 	quick_put(h, pg, p, i, n);
@@ -1005,6 +1025,7 @@ static int elastic_init(pagealloc *h)
 {
 	struct elastic_state *st = state(h);
 	unsigned char *extra = pa_extra(h);
+	unsigned k;
 
 	pa_layout_init(&st->L, h->cfg.page_size, h->cfg.granule);
 	st->desc_bytes = desc_size(&st->L);
@@ -1014,6 +1035,8 @@ static int elastic_init(pagealloc *h)
 	st->qmax = pa_quick_max(&st->L);
 	st->qbytes = (size_t)st->qmax << st->L.shift;
 	st->qlist_min = ((size_t)1 << st->L.shift) >= sizeof(struct qnode) ? 1 : 2;
+	for (k = 0; k < RECENT; k++)
+		st->recent[k] = (struct slot){ NO_KEY, NULL };
 	if (st->capped) {
 		st->table_cap = table_cap_for(h->cfg.max_pages * st->keys_per_page);
 		st->table_bits = pa_log2(st->table_cap);
