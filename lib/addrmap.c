@@ -32,13 +32,11 @@ void pa_addrmap_put(struct pa_addrmap *m, uintptr_t key, void *val)
 	m->used++;
 }
 
-/* Remove key, shifting later entries of its probe run back into the hole. */
-void pa_addrmap_remove(struct pa_addrmap *m, uintptr_t key)
+/* Empty slot i, shifting later entries of its probe run back into the hole. */
+static void drop(struct pa_addrmap *m, size_t i)
 {
-	size_t mask = m->cap - 1, i = home(m, key), j, k;
+	size_t mask = m->cap - 1, j, k;
 
-	while (m->slot[i].key != key)
-		i = (i + 1) & mask;
 	for (j = (i + 1) & mask; m->slot[j].key; j = (j + 1) & mask) {
 		k = home(m, m->slot[j].key);
 		if (((j - k) & mask) >= ((j - i) & mask)) {
@@ -50,19 +48,63 @@ void pa_addrmap_remove(struct pa_addrmap *m, uintptr_t key)
 	m->used--;
 }
 
+void pa_addrmap_remove(struct pa_addrmap *m, uintptr_t key)
+{
+	size_t i = home(m, key);
+
+	while (m->slot[i].key != key)
+		i = (i + 1) & (m->cap - 1);
+	drop(m, i);
+}
+
+void *pa_addrmap_take(struct pa_addrmap *m, uintptr_t key)
+{
+	size_t i;
+	void *val;
+
+	if (!m->slot || !key)
+		return NULL;
+	for (i = home(m, key); m->slot[i].key != key; i = (i + 1) & (m->cap - 1))
+		if (!m->slot[i].key)
+			return NULL;
+	val = m->slot[i].val;
+	drop(m, i);
+	return val;
+}
+
+/* The slots for n keys, at most half full. */
+static size_t cap_for(size_t n)
+{
+	size_t cap = MIN_CAP;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	return cap;
+}
+
+size_t pa_addrmap_bytes_for(size_t nkeys)
+{
+	return cap_for(nkeys) * sizeof(struct pa_addrmap_slot);
+}
+
+void pa_addrmap_init_fixed(struct pa_addrmap *m, void *slots, size_t cap)
+{
+	*m = (struct pa_addrmap){ .slot = slots, .cap = cap, .bits = pa_log2(cap), .fixed = 1 };
+}
+
 int pa_addrmap_reserve(struct pa_addrmap *m, struct pa_os *os, size_t n)
 {
 	struct pa_addrmap old = *m;
-	size_t cap = MIN_CAP, i;
+	size_t cap, i;
+	int fits = n <= SIZE_MAX / 4 - m->used;	/* 2 * (used + n) cannot overflow */
 
-	if (2 * (m->used + n) <= m->cap)
+	if (fits && 2 * (m->used + n) <= m->cap)
 		return 0;
-	if (n > SIZE_MAX / 4 - m->used) {
+	if (!fits || m->fixed) {
 		errno = ENOMEM;
 		return -1;
 	}
-	while (cap < 2 * (m->used + n))
-		cap *= 2;
+	cap = cap_for(m->used + n);
 	m->slot = pa_os_map_meta(os, cap * sizeof(*m->slot));
 	if (!m->slot) {
 		*m = old;
@@ -101,8 +143,7 @@ void pa_addrmap_remove_pages(struct pa_addrmap *m, const void *base, size_t byte
 
 void pa_addrmap_fini(struct pa_addrmap *m, struct pa_os *os)
 {
-	if (m->slot)
+	if (m->slot && !m->fixed)
 		pa_os_unmap_meta(os, m->slot, m->cap * sizeof(*m->slot));
-	m->slot = NULL;
-	m->cap = m->used = 0;
+	*m = (struct pa_addrmap){ 0 };
 }

@@ -3,7 +3,8 @@
  * mapping's base >> page shift) to a record, for the policies that must
  * find what a pointer belongs to without reading the pointer's memory:
  * open addressing with linear probing, at most half full, in its own
- * metadata mapping, grown by doubling.
+ * metadata mapping, grown by doubling; or fixed: in slots given at init,
+ * never grown nor unmapped.
  */
 #ifndef PAGEALLOC_ADDRMAP_H
 #define PAGEALLOC_ADDRMAP_H
@@ -22,6 +23,7 @@ struct pa_addrmap {
 	struct pa_addrmap_slot *slot;
 	size_t cap, used;
 	unsigned bits;
+	int fixed;		/* the slots are not the map's: never grown nor unmapped */
 };
 
 /* The record of key, or NULL. */
@@ -38,18 +40,27 @@ static inline void *pa_addrmap_find(const struct pa_addrmap *m, uintptr_t key)
 	return NULL;
 }
 
-/* Make room for n more keys: 0, or -1 with ENOMEM (the map is unchanged). */
+/* The bytes of a fixed map's slots for nkeys keys at most (a power of two
+ * of slots, at least 64). */
+size_t pa_addrmap_bytes_for(size_t nkeys);
+/* An empty fixed map in cap zeroed slots (cap a power of two): it holds at
+ * most cap / 2 keys. */
+void pa_addrmap_init_fixed(struct pa_addrmap *m, void *slots, size_t cap);
+/* Make room for n more keys: 0, or -1 with ENOMEM (the map is unchanged);
+ * a fixed map only says whether it has room. */
 int pa_addrmap_reserve(struct pa_addrmap *m, struct pa_os *os, size_t n);
 /* Add a key that is not there; room must have been reserved. */
 void pa_addrmap_put(struct pa_addrmap *m, uintptr_t key, void *val);
 /* Remove a key that is there. */
 void pa_addrmap_remove(struct pa_addrmap *m, uintptr_t key);
+/* Remove key and return its record, or NULL if it is not there. */
+void *pa_addrmap_take(struct pa_addrmap *m, uintptr_t key);
 /* The keys of every system page of [base, base+bytes), all to val:
  * reserve and put, or remove. */
 int pa_addrmap_put_pages(struct pa_addrmap *m, struct pa_os *os, const void *base,
 			 size_t bytes, void *val);
 void pa_addrmap_remove_pages(struct pa_addrmap *m, const void *base, size_t bytes);
-/* Unmap the table. */
+/* Unmap the table (not a fixed map's slots); the map is then empty. */
 void pa_addrmap_fini(struct pa_addrmap *m, struct pa_os *os);
 
 /* The system-page number of an address. */

@@ -8,7 +8,7 @@
  *   lists        list[c] holds the pages whose largest free chunk is of
  *                class c, and list_mask has bit c set while list[c] is not
  *                empty: a find-first-set picks a page that surely fits;
- *   table        an open-addressing hash from system-page number to
+ *   table        an address map (addrmap.h) from system-page number to
  *                descriptor, so free finds a pointer's page in one probe
  *                (nothing assumes that two mmaps are adjacent).
  *   recent       a direct-mapped cache of the table's answers for pages
@@ -33,12 +33,12 @@
 #include <errno.h>
 #include <string.h>
 
+#include "addrmap.h"
 #include "annotate.h"
 #include "arena.h"
 #include "internal.h"
 
 #define DESCS_PER_BLOCK 32		/* uncapped heaps map descriptors 32 at a time */
-#define MIN_TABLE 64
 #define MAX_PAGES_CAP ((size_t)1 << 24)
 #define QUICK_DEPTH 8			/* 1-unit chunks of 8 bytes cached on the stack */
 #define RECENT 64			/* entries of the page cache before the table */
@@ -53,7 +53,7 @@ struct pa_page {
 };
 static_assert(sizeof(struct pa_page) % 8 == 0, "the arena follows the descriptor");
 
-struct slot {
+struct slot {				/* an entry of recent[] */
 	uintptr_t key;				/* system-page number; 0 = empty */
 	struct pa_page *pg;
 };
@@ -92,9 +92,8 @@ struct elastic_state {
 	struct pa_page *all;
 	struct pa_page *free_desc;
 	struct desc_block *blocks;		/* uncapped heaps only */
-	struct slot *table;
-	size_t table_cap, table_used;
-	unsigned table_bits, sys_shift;
+	struct pa_addrmap table;		/* fixed, in the heap's extra, when capped */
+	unsigned sys_shift;
 	size_t keys_per_page;
 	int capped;
 };
@@ -116,16 +115,6 @@ static size_t desc_size(const struct pa_layout *L)
 	return pa_round_up(sizeof(struct pa_page) + L->arena_bytes, 8);
 }
 
-/* A table for n keys, at most half full. */
-static size_t table_cap_for(size_t n)
-{
-	size_t cap = MIN_TABLE;
-
-	while (cap < 2 * n)
-		cap *= 2;
-	return cap;
-}
-
 static size_t keys_per_page(const struct pagealloc_config *cfg)
 {
 	return cfg->page_size / pa_sys_page();
@@ -137,7 +126,7 @@ static size_t elastic_extra_size(const struct pagealloc_config *cfg)
 
 	if (!cfg->max_pages || pa_layout_init(&L, cfg->page_size, cfg->granule))
 		return 0;
-	return table_cap_for(cfg->max_pages * keys_per_page(cfg)) * sizeof(struct slot) +
+	return pa_addrmap_bytes_for(cfg->max_pages * keys_per_page(cfg)) +
 	       cfg->max_pages * desc_size(&L);
 }
 
@@ -152,22 +141,9 @@ static int elastic_validate(const struct pagealloc_config *cfg)
 
 /* ---- the address table ---- */
 
-static size_t home(const struct elastic_state *st, uintptr_t key)
-{
-	return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> (64 - st->table_bits));
-}
-
 static struct pa_page *table_find(const struct elastic_state *st, const void *p)
 {
-	uintptr_t key = (uintptr_t)p >> st->sys_shift;
-	size_t i;
-
-	if (!st->table || !key)
-		return NULL;
-	for (i = home(st, key); st->table[i].key; i = (i + 1) & (st->table_cap - 1))
-		if (st->table[i].key == key)
-			return st->table[i].pg;
-	return NULL;
+	return pa_addrmap_find(&st->table, (uintptr_t)p >> st->sys_shift);
 }
 
 /* The table's answer for p, remembered in recent[] when it is a page. */
@@ -200,60 +176,6 @@ static void recent_forget(struct elastic_state *st, const struct pa_page *pg)
 	for (k = 0; k < RECENT; k++)
 		if (st->recent[k].pg == pg)
 			st->recent[k] = (struct slot){ NO_KEY, NULL };
-}
-
-static void table_put(struct elastic_state *st, uintptr_t key, struct pa_page *pg)
-{
-	size_t i = home(st, key);
-
-	while (st->table[i].key)
-		i = (i + 1) & (st->table_cap - 1);
-	st->table[i].key = key;
-	st->table[i].pg = pg;
-	st->table_used++;
-}
-
-/* Remove key, shifting later entries of its probe run back into the hole. */
-static void table_remove(struct elastic_state *st, uintptr_t key)
-{
-	size_t mask = st->table_cap - 1, i = home(st, key), j, k;
-
-	while (st->table[i].key != key)
-		i = (i + 1) & mask;
-	for (j = (i + 1) & mask; st->table[j].key; j = (j + 1) & mask) {
-		k = home(st, st->table[j].key);
-		if (((j - k) & mask) >= ((j - i) & mask)) {
-			st->table[i] = st->table[j];
-			i = j;
-		}
-	}
-	st->table[i].key = 0;
-	st->table_used--;
-}
-
-/* Make room for n more keys: uncapped heaps double the table. */
-static int table_reserve(pagealloc *h, size_t n)
-{
-	struct elastic_state *st = state(h);
-	struct slot *old = st->table, *fresh;
-	size_t old_cap = st->table_cap, cap, i;
-
-	if (2 * (st->table_used + n) <= st->table_cap)
-		return 0;
-	cap = table_cap_for(st->table_used + n);
-	fresh = pa_os_map_meta(&h->os, cap * sizeof(struct slot));
-	if (!fresh)
-		return -1;
-	st->table = fresh;
-	st->table_cap = cap;
-	st->table_bits = pa_log2(cap);
-	st->table_used = 0;
-	for (i = 0; i < old_cap; i++)
-		if (old[i].key)
-			table_put(st, old[i].key, old[i].pg);
-	if (old)
-		pa_os_unmap_meta(&h->os, old, old_cap * sizeof(struct slot));
-	return 0;
 }
 
 /* ---- descriptors ---- */
@@ -383,12 +305,13 @@ static struct pa_page *map_page(pagealloc *h, size_t big_bytes)
 	if (!pg)
 		return NULL;
 	pg->big_bytes = big_bytes;
-	if (table_reserve(h, key_count(st, pg)) || !(pg->base = pa_os_map(&h->os, bytes))) {
+	if (pa_addrmap_reserve(&st->table, &h->os, key_count(st, pg)) ||
+	    !(pg->base = pa_os_map(&h->os, bytes))) {
 		put_desc(st, pg);
 		return NULL;
 	}
 	for (k = 0; k < key_count(st, pg); k++)
-		table_put(st, ((uintptr_t)pg->base >> st->sys_shift) + k, pg);
+		pa_addrmap_put(&st->table, ((uintptr_t)pg->base >> st->sys_shift) + k, pg);
 	all_link(st, pg);
 	st->pages += page_count(st, pg);
 	if (!big_bytes) {
@@ -408,7 +331,7 @@ static void unmap_page(pagealloc *h, struct pa_page *pg)
 	list_unlink(st, pg);
 	all_unlink(st, pg);
 	for (k = 0; k < key_count(st, pg); k++)
-		table_remove(st, ((uintptr_t)pg->base >> st->sys_shift) + k);
+		pa_addrmap_remove(&st->table, ((uintptr_t)pg->base >> st->sys_shift) + k);
 	st->pages -= page_count(st, pg);
 	pa_os_unmap(&h->os, pg->base, pg->big_bytes ? pg->big_bytes : st->L.bytes);
 	put_desc(st, pg);
@@ -851,8 +774,8 @@ static void *big_resize(pagealloc *h, struct pa_page *pg, size_t size)
 	q = pa_os_remap(&h->os, pg->base, old, bytes);
 	if (!q)
 		return NULL;
-	table_remove(st, (uintptr_t)pg->base >> st->sys_shift);
-	table_put(st, (uintptr_t)q >> st->sys_shift, pg);
+	pa_addrmap_remove(&st->table, (uintptr_t)pg->base >> st->sys_shift);
+	pa_addrmap_put(&st->table, (uintptr_t)q >> st->sys_shift, pg);
 	pg->base = q;
 	pg->big_bytes = bytes;
 	st->pages = st->pages - old / st->L.bytes + bytes / st->L.bytes;
@@ -980,7 +903,7 @@ static int elastic_check(const pagealloc *h)
 			listed--;
 		}
 	}
-	if (listed || pages != st->pages || empty != st->empty || keys != st->table_used ||
+	if (listed || pages != st->pages || empty != st->empty || keys != st->table.used ||
 	    in_use != h->in_use_bytes || chunks != h->chunks_in_use ||
 	    (h->cfg.max_pages && pages > h->cfg.max_pages))
 		return -1;
@@ -1038,10 +961,10 @@ static int elastic_init(pagealloc *h)
 	for (k = 0; k < RECENT; k++)
 		st->recent[k] = (struct slot){ NO_KEY, NULL };
 	if (st->capped) {
-		st->table_cap = table_cap_for(h->cfg.max_pages * st->keys_per_page);
-		st->table_bits = pa_log2(st->table_cap);
-		st->table = (struct slot *)extra;
-		add_descs(st, extra + st->table_cap * sizeof(struct slot), h->cfg.max_pages);
+		size_t bytes = pa_addrmap_bytes_for(h->cfg.max_pages * st->keys_per_page);
+
+		pa_addrmap_init_fixed(&st->table, extra, bytes / sizeof(struct pa_addrmap_slot));
+		add_descs(st, extra + bytes, h->cfg.max_pages);
 	}
 	return 0;
 }
@@ -1060,8 +983,7 @@ static void elastic_fini(pagealloc *h)
 		next = b->next;
 		pa_os_unmap_meta(&h->os, b, b->bytes);
 	}
-	if (!st->capped && st->table)
-		pa_os_unmap_meta(&h->os, st->table, st->table_cap * sizeof(struct slot));
+	pa_addrmap_fini(&st->table, &h->os);
 }
 
 /* Every chunk freed at once; empty pages beyond the spares go back. */

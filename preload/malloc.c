@@ -15,7 +15,8 @@
  *   neither holds came from elsewhere (the dynamic loader's early memory):
  *   free leaves it alone, realloc copies what of it is mapped.
  * - Alignments above 16 over-allocate and hand out an aligned pointer inside
- *   the chunk; a table (mmap'd, under a lock of its own) maps it back.
+ *   the chunk; an address map (addrmap.h: mmap'd, under a lock of its own)
+ *   maps it back.
  * - fork: every call runs under the read side of a gate that the
  *   pthread_atfork prepare handler takes for writing, so the child never
  *   inherits a heap locked by a thread it does not have.
@@ -32,6 +33,7 @@
 
 #include <pagealloc.h>
 
+#include "addrmap.h"
 #include "internal.h"	/* pa_config_why: why a spec is refused */
 
 #define ALIGN 16		/* what malloc must give: alignof(max_align_t) */
@@ -223,107 +225,41 @@ static void release(void *p)
 
 /* ---- aligned pointers inside chunks ---- */
 
-struct arec {
-	uintptr_t key;		/* the aligned pointer handed out, 0 for an empty slot */
-	void *raw;		/* the chunk it lies in */
-};
-
 static struct {
 	pthread_mutex_t lock;
-	struct arec *slot;
-	size_t cap;		/* a power of two, or 0 */
-	unsigned shift;		/* 64 - log2(cap) */
-	atomic_size_t used;	/* read without the lock: 0 means nothing to look up */
+	struct pa_addrmap map;	/* aligned pointer handed out -> the chunk it lies in */
+	struct pa_os os;	/* the map's mappings (mmap: nothing here calls malloc) */
+	atomic_size_t used;	/* map.used, read without the lock: 0 means nothing to look up */
 } atab = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static size_t ahome(uintptr_t key)
-{
-	return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> atab.shift);
-}
-
-static size_t afind(uintptr_t key)
-{
-	size_t i;
-
-	for (i = ahome(key); atab.slot[i].key; i = (i + 1) & (atab.cap - 1))
-		if (atab.slot[i].key == key)
-			return i;
-	return SIZE_MAX;
-}
-
-static void aput_slot(struct arec r)
-{
-	size_t i;
-
-	for (i = ahome(r.key); atab.slot[i].key; i = (i + 1) & (atab.cap - 1))
-		;
-	atab.slot[i] = r;
-}
-
-static int agrow(void)
-{
-	struct arec *old = atab.slot;
-	size_t oldcap = atab.cap, cap = oldcap ? 2 * oldcap : 256, i;
-	void *m = mmap(NULL, cap * sizeof(*old), PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (m == MAP_FAILED)
-		return -1;
-	atab.slot = m;
-	atab.cap = cap;
-	atab.shift = 64 - (unsigned)__builtin_ctzl(cap);
-	for (i = 0; i < oldcap; i++)
-		if (old[i].key)
-			aput_slot(old[i]);
-	if (old)
-		munmap(old, oldcap * sizeof(*old));
-	return 0;
-}
 
 static int aput(void *aligned, void *raw)
 {
 	int r;
 
 	pthread_mutex_lock(&atab.lock);
-	r = (atab.used + 1) * 4 > atab.cap * 3 ? agrow() : 0;	/* at most 3/4 full */
+	r = pa_addrmap_reserve(&atab.map, &atab.os, 1);
 	if (!r) {
-		aput_slot((struct arec){ (uintptr_t)aligned, raw });
-		atab.used++;
+		pa_addrmap_put(&atab.map, (uintptr_t)aligned, raw);
+		atomic_store_explicit(&atab.used, atab.map.used, memory_order_relaxed);
 	}
 	pthread_mutex_unlock(&atab.lock);
 	return r;
 }
 
-/* Empty slot i, moving later entries of its run back (no tombstones). */
-static void adelete(size_t i)
-{
-	size_t j, h, mask = atab.cap - 1;
-
-	for (j = (i + 1) & mask; atab.slot[j].key; j = (j + 1) & mask) {
-		h = ahome(atab.slot[j].key);
-		if (i <= j ? (h <= i || h > j) : (h <= i && h > j)) {
-			atab.slot[i] = atab.slot[j];
-			i = j;
-		}
-	}
-	atab.slot[i].key = 0;
-	atab.used--;
-}
-
 /* The chunk that aligned pointer p lies in (forgetting p if drop), or NULL. */
 static void *aget(const void *p, int drop)
 {
-	void *raw = NULL;
-	size_t i;
+	void *raw;
 
 	/* records are only made for alignments of 32 and more */
 	if ((uintptr_t)p % (2 * ALIGN) || !atomic_load_explicit(&atab.used, memory_order_relaxed))
 		return NULL;
 	pthread_mutex_lock(&atab.lock);
-	if (atab.cap && (i = afind((uintptr_t)p)) != SIZE_MAX) {
-		raw = atab.slot[i].raw;
-		if (drop)
-			adelete(i);
+	if (drop) {
+		raw = pa_addrmap_take(&atab.map, (uintptr_t)p);
+		atomic_store_explicit(&atab.used, atab.map.used, memory_order_relaxed);
+	} else {
+		raw = pa_addrmap_find(&atab.map, (uintptr_t)p);
 	}
 	pthread_mutex_unlock(&atab.lock);
 	return raw;
