@@ -4,28 +4,75 @@
  * for the common heap (see fast() and choose_paths()); every other call,
  * calloc and realloc too, runs between lock() and unlock().
  */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#ifdef HAVE_SYS_SINGLE_THREADED_H
+#include <sys/single_threaded.h>
+#endif
 
 #include "annotate.h"
 #include "internal.h"
 
-/* Every call into the policy runs between lock and unlock, and so in
- * memcheck's quiet mode (annotate.h). */
+/* No other thread can be running: glibc says so when it knows (no thread
+ * was ever created, or this is a fork's child); elsewhere never. */
+static int single_threaded(void)
+{
+#ifdef HAVE_SYS_SINGLE_THREADED_H
+	return __libc_single_threaded;
+#else
+	return 0;
+#endif
+}
+
+/*
+ * Every call into the policy runs between lock and unlock, and so in
+ * memcheck's quiet mode (annotate.h).  A thread-safe heap's mutex is taken
+ * only while other threads may run: with one thread there is no one to
+ * exclude, and no new thread can start before this one leaves.  Whether it
+ * was taken is kept with it, for unlock, since the answer of
+ * single_threaded may change in between (a thread may end).
+ */
 static void lock(const pagealloc *h)
 {
-	if (h->cfg.flags & PAGEALLOC_THREADSAFE)
-		pthread_mutex_lock((pthread_mutex_t *)&h->lock);
+	pagealloc *m = (pagealloc *)h;
+
+	if ((h->cfg.flags & PAGEALLOC_THREADSAFE) && !single_threaded()) {
+		pthread_mutex_lock(&m->lock);
+		m->lock_held = 1;
+	}
 	pa_annot_enter();
 }
 
 static void unlock(const pagealloc *h)
 {
+	pagealloc *m = (pagealloc *)h;
+
 	pa_annot_leave();
-	if (h->cfg.flags & PAGEALLOC_THREADSAFE)
-		pthread_mutex_unlock((pthread_mutex_t *)&h->lock);
+	if (h->lock_held) {
+		m->lock_held = 0;
+		pthread_mutex_unlock(&m->lock);
+	}
+}
+
+void pa_fork_prepare(pagealloc *h)
+{
+	pthread_mutex_lock(&h->lock);
+}
+
+void pa_fork_parent(pagealloc *h)
+{
+	pthread_mutex_unlock(&h->lock);
+}
+
+void pa_fork_child(pagealloc *h)
+{
+	pthread_mutex_init(&h->lock, NULL);
+	h->lock_held = 0;
 }
 
 /*
@@ -41,6 +88,12 @@ static void unlock(const pagealloc *h)
 static inline int fast(const pagealloc *h)
 {
 	return h && !(h->cfg.flags & PA_SLOW_FLAGS) && !pa_annot_maybe();
+}
+
+/* The fast path of h's policy: its fast_alloc, or pa_alloc_miss. */
+static inline void *(*fast_alloc_of(const pagealloc *h))(pagealloc *, size_t)
+{
+	return h->pol->fast_alloc ? h->pol->fast_alloc : pa_alloc_miss;
 }
 
 /* ---- what memcheck and ASan are told (annotate.h) ---- */
@@ -83,22 +136,27 @@ static void forget_all(const pagealloc *h)
 
 static void *alloc_locked(pagealloc *h, size_t size);
 static int free_locked(pagealloc *h, void *p);
+static void *alloc_shared(pagealloc *h, size_t size);
+static int free_shared(pagealloc *h, void *p);
 
 /*
  * What pagealloc_alloc and pagealloc_free call.  A heap that fast() lets
  * skip the checks (fixed at create: the flags do not change, and whether a
  * tool is told is decided once) goes straight to its policy's fast_alloc
- * (or, without one, pa_alloc_miss) and free.  Every other heap takes
- * alloc_locked and free_locked.
+ * (or, without one, pa_alloc_miss) and free.  A heap that only its lock
+ * keeps from that takes them too while the process has one thread
+ * (alloc_shared, free_shared).  Every other heap takes alloc_locked and
+ * free_locked.
  */
 static void choose_paths(pagealloc *h)
 {
-	int go;
+	int go, shared;
 
 	pa_annot_active();	/* decides, once, whether a tool watches */
 	go = fast(h);
-	h->alloc = !go ? alloc_locked : h->pol->fast_alloc ? h->pol->fast_alloc : pa_alloc_miss;
-	h->free = go ? h->pol->free : free_locked;
+	shared = !go && !(h->cfg.flags & PAGEALLOC_STRICT) && !pa_annot_maybe();
+	h->alloc = go ? fast_alloc_of(h) : shared ? alloc_shared : alloc_locked;
+	h->free = go ? h->pol->free : shared ? free_shared : free_locked;
 }
 
 PA_EXPORT pagealloc *pagealloc_create(const struct pagealloc_config *cfg)
@@ -198,6 +256,15 @@ static void *alloc_locked(pagealloc *h, size_t size)
 	return p;
 }
 
+/* h->alloc of a thread-safe heap: the fast path while no other thread
+ * can run (single_threaded), else alloc_locked. */
+static void *alloc_shared(pagealloc *h, size_t size)
+{
+	if (__builtin_expect(single_threaded(), 1))
+		return fast_alloc_of(h)(h, size);
+	return alloc_locked(h, size);
+}
+
 /* h->alloc: the policy's fast path or alloc_locked (see choose_paths). */
 PA_EXPORT void *pagealloc_alloc(pagealloc *h, size_t size)
 {
@@ -293,6 +360,14 @@ static int free_locked(pagealloc *h, void *p)
 	r = h->pol->free(h, p);
 	unlock(h);
 	return r;
+}
+
+/* The same for free. */
+static int free_shared(pagealloc *h, void *p)
+{
+	if (__builtin_expect(single_threaded(), 1))
+		return h->pol->free(h, p);
+	return free_locked(h, p);
 }
 
 /* h->free: the policy's free or free_locked (see choose_paths). */

@@ -83,6 +83,7 @@ struct pagealloc {
 	size_t chunks_in_use;
 	size_t failed_allocs;
 	pthread_mutex_t lock;		/* used only with PAGEALLOC_THREADSAFE */
+	int lock_held;			/* lock is taken (heap.c: not while single-threaded) */
 	_Alignas(16) unsigned char state[];	/* the policy's, pol->state_size bytes */
 };
 
@@ -136,6 +137,13 @@ void *pa_alloc_miss(pagealloc *h, size_t size);
 		void *p_ = hit(h, size);					\
 		return __builtin_expect(p_ != NULL, 1) ? p_ : pa_alloc_miss(h, size); \
 	}
+
+/* For pthread_atfork handlers of a program sharing a thread-safe heap:
+ * hold h's lock across fork (prepare), then release it in the parent and
+ * make it anew in the child, which has no thread that could hold it. */
+void pa_fork_prepare(pagealloc *h);
+void pa_fork_parent(pagealloc *h);
+void pa_fork_child(pagealloc *h);
 
 /* Move a live chunk of old_usable bytes to a new one of size bytes through
  * the policy's alloc and free; NULL (p untouched) when alloc fails. */

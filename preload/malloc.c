@@ -17,9 +17,10 @@
  * - Alignments above 16 over-allocate and hand out an aligned pointer inside
  *   the chunk; an address map (addrmap.h: mmap'd, under a lock of its own)
  *   maps it back.
- * - fork: every call runs under the read side of a gate that the
- *   pthread_atfork prepare handler takes for writing, so the child never
- *   inherits a heap locked by a thread it does not have.
+ * - fork: the pthread_atfork prepare handler takes every lock there is
+ *   (init, the aligned table, each heap's), so the child never inherits
+ *   one held by a thread it does not have; the parent releases them, the
+ *   child makes them anew.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -46,7 +47,6 @@ static const char *names[NHEAPS];	/* their policies */
 static size_t primary_max = SIZE_MAX;	/* larger requests skip the primary */
 static atomic_int ready;
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_rwlock_t gate = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 static atomic_size_t foreign_frees, foreign_reallocs;
 
 /* ---- messages without stdio ---- */
@@ -172,34 +172,11 @@ static void init(void)
 	pthread_mutex_unlock(&init_lock);
 }
 
-/* Every call runs between enter and leave. */
+/* Every call begins here: the heaps are made on the first. */
 static void enter(void)
 {
-	pthread_rwlock_rdlock(&gate);
 	if (!atomic_load_explicit(&ready, memory_order_acquire))
 		init();
-}
-
-static void leave(void)
-{
-	pthread_rwlock_unlock(&gate);
-}
-
-static void fork_prepare(void)
-{
-	pthread_rwlock_wrlock(&gate);
-}
-
-static void fork_parent(void)
-{
-	pthread_rwlock_unlock(&gate);
-}
-
-/* The child has one thread, and the gate may still count the parent's
- * waiting ones: a fresh gate, not an unlocked one. */
-static void fork_child(void)
-{
-	gate = (pthread_rwlock_t)PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 }
 
 /* The heap holding the chunk at p, and the chunk's usable size; NULL if none. */
@@ -265,7 +242,7 @@ static void *aget(const void *p, int drop)
 	return raw;
 }
 
-/* ---- the calls, inside the gate ---- */
+/* ---- the calls ---- */
 
 static void *nomem(void)
 {
@@ -391,7 +368,6 @@ void *malloc(size_t n)
 
 	enter();
 	p = do_malloc(n, 0);
-	leave();
 	return p;
 }
 
@@ -404,7 +380,6 @@ void *calloc(size_t nmemb, size_t size)
 		return nomem();
 	enter();
 	p = do_malloc(n, 1);
-	leave();
 	return p;
 }
 
@@ -416,7 +391,6 @@ void free(void *p)
 		return;
 	enter();
 	do_free(p);
-	leave();
 	errno = err;
 }
 
@@ -432,7 +406,6 @@ void *realloc(void *p, size_t n)
 	}
 	enter();
 	q = do_realloc(p, n);
-	leave();
 	return q;
 }
 
@@ -451,7 +424,6 @@ static void *memalign_checked(size_t align, size_t n)
 
 	enter();
 	p = do_memalign(align, n);
-	leave();
 	return p;
 }
 
@@ -521,12 +493,45 @@ size_t malloc_usable_size(void *p)
 		return 0;
 	enter();
 	n = lookup(p, &h, &chunk);
-	leave();
 	errno = err;
 	return n;
 }
 
 /* ---- setup, and the figures at exit ---- */
+
+static void fork_prepare(void)
+{
+	int i;
+
+	pthread_mutex_lock(&init_lock);
+	pthread_mutex_lock(&atab.lock);
+	for (i = 0; i < NHEAPS; i++)
+		if (heaps[i])
+			pa_fork_prepare(heaps[i]);
+}
+
+static void fork_parent(void)
+{
+	int i;
+
+	for (i = NHEAPS; i-- > 0;)
+		if (heaps[i])
+			pa_fork_parent(heaps[i]);
+	pthread_mutex_unlock(&atab.lock);
+	pthread_mutex_unlock(&init_lock);
+}
+
+/* The child has one thread: locks made anew rather than unlocked. */
+static void fork_child(void)
+{
+	int i;
+
+	for (i = 0; i < NHEAPS; i++)
+		if (heaps[i])
+			pa_fork_child(heaps[i]);
+	pthread_mutex_init(&atab.lock, NULL);
+	pthread_mutex_init(&init_lock, NULL);
+}
 
 __attribute__((constructor)) static void setup(void)
 {

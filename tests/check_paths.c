@@ -4,7 +4,10 @@
  * A heap without STRICT or THREADSAFE (and no tool watching) sends alloc
  * and free straight to its policy's fast_alloc and free, chosen at create
  * (heap.c, choose_paths); a thread-safe heap of the same policy takes the
- * full path.  (brk is left out: a process has one brk heap.)
+ * full path, with its lock, once a second thread exists; while the process
+ * has one thread it takes the fast path too (heap.c, alloc_shared), so
+ * every spec runs twice: alone, and beside a parked thread.  (brk is left
+ * out: a process has one brk heap.)
  * The same random sequence runs on both in lockstep: allocations of 0 bytes
  * to far beyond what the policy serves, frees of live chunks, and right
  * after a free the same pointer again, an interior pointer, NULL and a
@@ -13,9 +16,11 @@
  * of its own, checked before it is freed; pagealloc_check passes on both
  * after every call.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -141,16 +146,34 @@ static void both_free(struct pair *t, pagealloc *stranger)
 	t->tag[k] = t->tag[t->n];
 }
 
+/* A thread that waits until its pipe is closed: while it lives, the
+ * process is not single-threaded. */
+static void *parked(void *arg)
+{
+	char c;
+
+	while (read(*(int *)arg, &c, 1) > 0)
+		;
+	return NULL;
+}
+
 START_TEST(fast_and_full_agree)
 {
 	char spec[64];
 	struct pair t = { 0 };
 	pagealloc *stranger = tu_heap("page:page_size=64K");
+	const char *base = specs[_i % NSPECS];
+	int with_thread = _i >= (int)NSPECS, fds[2];
+	pthread_t thread;
 	uint32_t op;
 
+	if (with_thread) {
+		ck_assert_int_eq(pipe(fds), 0);
+		ck_assert_int_eq(pthread_create(&thread, NULL, parked, &fds[0]), 0);
+	}
 	rng = 0x9e3779b97f4a7c15ull + (uint64_t)_i;
-	snprintf(spec, sizeof(spec), "%s%sthreadsafe", specs[_i], strchr(specs[_i], ':') ? "," : ":");
-	t.fast = tu_heap(specs[_i]);
+	snprintf(spec, sizeof(spec), "%s%sthreadsafe", base, strchr(base, ':') ? "," : ":");
+	t.fast = tu_heap(base);
 	t.full = tu_heap(spec);
 	for (op = 0; op < OPS; op++) {
 		if (t.n && rnd() % 100 < 45)
@@ -166,6 +189,11 @@ START_TEST(fast_and_full_agree)
 	ck_assert_int_eq(pagealloc_destroy(t.fast), 0);
 	ck_assert_int_eq(pagealloc_destroy(t.full), 0);
 	ck_assert_int_eq(pagealloc_destroy(stranger), 0);
+	if (with_thread) {
+		close(fds[1]);
+		ck_assert_int_eq(pthread_join(thread, NULL), 0);
+		close(fds[0]);
+	}
 }
 END_TEST
 
@@ -175,7 +203,7 @@ int main(void)
 	TCase *tc = tcase_create("lockstep");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, fast_and_full_agree, 0, NSPECS);
+	tcase_add_loop_test(tc, fast_and_full_agree, 0, 2 * NSPECS);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
