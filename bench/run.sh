@@ -10,7 +10,7 @@
 # Environment: RUNS (timed runs per allocator, default 5), BENCH_QUICK=1
 # (small sizes, one run: a smoke test of the harness), BENCH_ONLY (a
 # space-separated list of workloads to run: bt mixed mixedws bt24 churn
-# traces bump).
+# traces bump python3).
 #
 # Timed runs alternate between allocators, RUNS rounds of all of them; the
 # tables give the median wall time and the median peak RSS (ru_maxrss of
@@ -102,7 +102,7 @@ command -v valgrind >/dev/null 2>&1 && have_valgrind=1
 
 : >"$tmp/rows"
 for w in $workloads; do
-	case $w in traces|bump) continue ;; esac	# sections of their own, below
+	case $w in traces|bump|python3) continue ;; esac	# sections of their own, below
 	eval "set -- \$scale_$w"
 	timed=$1 cg1=$2 cg2=$3
 	eval "specs=\$specs_$w"
@@ -316,6 +316,46 @@ if [ $have_valgrind = 1 ] && { [ -z "${BENCH_ONLY:-}" ] || echo " $BENCH_ONLY " 
 	  echo; } >>"$tmp/results.md"
 fi
 
+# ---- python3 under the malloc replacement ----
+# A dict of N str keys to two-item lists, then a pass over it; PYTHONMALLOC=
+# malloc sends every object to malloc.  Each allocator's output must be the
+# same.  PAGEALLOC_MALLOC_SO: libpagealloc-malloc.so (make bench sets it).
+so=${PAGEALLOC_MALLOC_SO:-$dir/../preload/.libs/libpagealloc-malloc.so}
+py=$(command -v python3 || true)
+if [ -n "$py" ] && [ -f "$so" ] && { [ -z "${BENCH_ONLY:-}" ] || echo " $BENCH_ONLY " | grep -q " python3 "; }; then
+	echo "== python3" >&2
+	[ "$QUICK" = 1 ] && pyn=100000 || pyn=1500000
+	script="d = {}
+for i in range($pyn):
+    d[str(i)] = [i, str(i * 2)]
+print(sum(len(k) + v[0] % 7 for k, v in d.items()))"
+	pyrows="elastic=$so mimalloc=$(lib libmimalloc2.0 libmimalloc.so.2) glibc="
+	: >"$tmp/py"
+	for r in $(seq "$RUNS"); do
+		for a in $pyrows; do
+			name=${a%%=*} pre=${a#*=}
+			[ "$name" = glibc ] || [ -n "$pre" ] || continue
+			t0=$(date +%s%N)
+			res=$(LD_PRELOAD=$pre PYTHONMALLOC=malloc "$py" -c "$script" 2>/dev/null || echo failed)
+			t1=$(date +%s%N)
+			echo "$name $(( (t1 - t0) / 1000000 )) $res" >>"$tmp/py"
+		done
+	done
+	{ echo "## python3 under the malloc replacement"
+	  echo
+	  echo "python3 -c (a dict of $pyn str keys to lists, then a pass over it), PYTHONMALLOC=malloc, LD_PRELOAD of libpagealloc-malloc.so (PAGEALLOC_POLICY unset: elastic) or the peer; median wall of $RUNS runs, in turn."
+	  echo
+	  echo "| allocator | wall ms | x mimalloc | output |"
+	  echo "| --- | ---: | ---: | --- |"
+	  awk '{ t[$1] = t[$1] " " $2; out[$1] = (out[$1] == "" || out[$1] == $3) ? $3 : "differs" }
+	       function median(s,   a, n, i, j, x) { n = split(s, a, " ")
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { x = a[j]; a[j] = a[j-1]; a[j-1] = x }
+		return a[int((n + 1) / 2)] }
+	       END { mi = ("mimalloc" in t) ? median(t["mimalloc"]) : 0
+		for (k in t) { m = median(t[k]); printf "| %s | %d | %s | %s |\n", k, m, mi ? sprintf("%.2f", m / mi) : "", out[k] } }' "$tmp/py" | sort
+	  echo; } >>"$tmp/results.md"
+fi
+
 # the worst cases of page and elastic
 if [ -x "$dir/pa-wcet" ]; then
 	echo "== wcet" >&2
@@ -347,6 +387,9 @@ target() {	# target LABEL VALUE PEER LIMIT: a row of the targets table
 	target "$w: $pg instr/pair / mimalloc" "$(cell_of $w $pg 6)" "$mi" 1
 	target "$w: elastic wall / mimalloc" "$(cell_of $w elastic 2)" "$mw" 1.1
   done
+  target "python3: elastic wall under the malloc replacement / mimalloc" \
+	"$(cell_of "python3 under the malloc replacement" elastic 2)" \
+	"$(cell_of "python3 under the malloc replacement" mimalloc 2)" 1.1
   target "bt: cell:cell_size=16 wall / mimalloc" "$(cell_of bt cell:cell_size=16 2)" "$(cell_of bt mimalloc 2)" 0.8
   b=$(sed -n 's/^| bump (pagealloc_alloc) | \([0-9.]*\) .*/\1/p' "$tmp/results.md")
   i=$(sed -n 's/^| inline pointer increment | \([0-9.]*\) .*/\1/p' "$tmp/results.md")
