@@ -121,10 +121,16 @@ int pa_addrmap_reserve(struct pa_addrmap *m, struct pa_os *os, size_t n)
 	return 0;
 }
 
+/* The keys of the system pages that [base, base+bytes) touches: [k, end). */
+static uintptr_t keys_end(const void *base, size_t bytes)
+{
+	return bytes ? pa_page_key((const char *)base + bytes - 1) + 1 : pa_page_key(base);
+}
+
 int pa_addrmap_put_pages(struct pa_addrmap *m, struct pa_os *os, const void *base,
 			 size_t bytes, void *val)
 {
-	uintptr_t k = pa_page_key(base), end = pa_page_key((const char *)base + bytes);
+	uintptr_t k = pa_page_key(base), end = keys_end(base, bytes);
 
 	if (pa_addrmap_reserve(m, os, end - k))
 		return -1;
@@ -135,7 +141,7 @@ int pa_addrmap_put_pages(struct pa_addrmap *m, struct pa_os *os, const void *bas
 
 void pa_addrmap_remove_pages(struct pa_addrmap *m, const void *base, size_t bytes)
 {
-	uintptr_t k = pa_page_key(base), end = pa_page_key((const char *)base + bytes);
+	uintptr_t k = pa_page_key(base), end = keys_end(base, bytes);
 
 	for (; k < end; k++)
 		pa_addrmap_remove(m, k);

@@ -55,8 +55,8 @@ void pa_addrmap_put(struct pa_addrmap *m, uintptr_t key, void *val);
 void pa_addrmap_remove(struct pa_addrmap *m, uintptr_t key);
 /* Remove key and return its record, or NULL if it is not there. */
 void *pa_addrmap_take(struct pa_addrmap *m, uintptr_t key);
-/* The keys of every system page of [base, base+bytes), all to val:
- * reserve and put, or remove. */
+/* The keys of every system page that [base, base+bytes) touches (none
+ * when bytes is 0), all to val: reserve and put, or remove. */
 int pa_addrmap_put_pages(struct pa_addrmap *m, struct pa_os *os, const void *base,
 			 size_t bytes, void *val);
 void pa_addrmap_remove_pages(struct pa_addrmap *m, const void *base, size_t bytes);

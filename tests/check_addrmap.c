@@ -290,6 +290,15 @@ START_TEST(pages_cover_range)
 	pa_addrmap_remove_pages(&m, b, 300 * page);
 	ck_assert_uint_eq(m.used, 0);
 	ck_assert_uint_eq(full_slots(), 0);
+	/* a range off page boundaries: every page it touches, and no more */
+	ck_assert_int_eq(pa_addrmap_put_pages(&m, &os, a + 10, 2 * page, &x), 0);
+	ck_assert_uint_eq(m.used, 3);
+	ck_assert_ptr_eq(pa_addrmap_find(&m, pa_page_key(a + 2 * page + 9)), &x);
+	ck_assert_ptr_null(pa_addrmap_find(&m, pa_page_key(a + 3 * page)));
+	ck_assert_int_eq(pa_addrmap_put_pages(&m, &os, b, 0, &y), 0);
+	ck_assert_uint_eq(m.used, 3);
+	pa_addrmap_remove_pages(&m, a + 10, 2 * page);
+	ck_assert_uint_eq(m.used, 0);
 	pa_addrmap_fini(&m, &os);
 	ck_assert_uint_eq(os.meta_bytes, 0);
 }
