@@ -674,15 +674,17 @@ quick_put(pagealloc *h, struct pa_page *pg, void *p, uint32_t i, uint32_t n)
 	pa_arena_cache(arena(pg), &st->L, i);
 	if (on_stack(st, n)) {
 		st->qstack[st->qtop++] = (struct quick){ p, pg };
+		st->qmask |= (uint64_t)1 << n;
 	} else {
 		struct qnode *q = p, *head = st->qhead[n];
 		node_set(q, head, NULL);
 		if (head)
 			node_set_prev(head, q);
+		else
+			st->qmask |= (uint64_t)1 << n;	/* set while the list is not empty */
 		st->qhead[n] = q;
 		st->qlen[n]++;
 	}
-	st->qmask |= (uint64_t)1 << n;
 	pa_account_free(h, (size_t)n << st->L.shift);
 	if (is_empty(pg))
 		emptied(h, pg);
