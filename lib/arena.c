@@ -134,6 +134,18 @@ void pa_arena_init(struct pa_arena *a, const struct pa_layout *L, void *base)
  */
 static inline __attribute__((always_inline)) void *take(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t n, uint32_t units)
 {
+	unsigned c = pa_log2(n);
+
+	if (n > units && pa_log2(n - units) == c && marker(i, c) == marker(i + units, c)) {
+		/* the rest keeps the class and its marker: only the free bit
+		 * and the start move (carving a large free chunk, mostly) */
+		pa_bit_clear(pa_free_bits(a, L), i);
+		pa_bit_set(pa_free_bits(a, L), i + units);
+		set_start(a, i, i + units);
+		a->free_units -= units;
+		a->used_chunks++;
+		return a->base + ((size_t)i << L->shift);
+	}
 	free_remove(a, L, i, n);
 	if (n > units) {
 		set_start(a, i, i + units);
