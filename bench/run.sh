@@ -329,21 +329,22 @@ if [ -n "$py" ] && [ -f "$so" ] && { [ -z "${BENCH_ONLY:-}" ] || echo " $BENCH_O
 for i in range($pyn):
     d[str(i)] = [i, str(i * 2)]
 print(sum(len(k) + v[0] % 7 for k, v in d.items()))"
-	pyrows="elastic=$so mimalloc=$(lib libmimalloc2.0 libmimalloc.so.2) glibc="
+	# NAME=PRELOAD=PAGEALLOC_POLICY: elastic is the module's default spec
+	pyrows="elastic=$so= elastic/4K=$so=elastic mimalloc=$(lib libmimalloc2.0 libmimalloc.so.2)= glibc=="
 	: >"$tmp/py"
 	for r in $(seq "$RUNS"); do
 		for a in $pyrows; do
-			name=${a%%=*} pre=${a#*=}
+			name=${a%%=*} rest=${a#*=}; pre=${rest%%=*} pol=${rest#*=}
 			[ "$name" = glibc ] || [ -n "$pre" ] || continue
 			t0=$(date +%s%N)
-			res=$(LD_PRELOAD=$pre PYTHONMALLOC=malloc "$py" -c "$script" 2>/dev/null || echo failed)
+			res=$(LD_PRELOAD=$pre PAGEALLOC_POLICY=$pol PYTHONMALLOC=malloc "$py" -c "$script" 2>/dev/null || echo failed)
 			t1=$(date +%s%N)
 			echo "$name $(( (t1 - t0) / 1000000 )) $res" >>"$tmp/py"
 		done
 	done
 	{ echo "## python3 under the malloc replacement"
 	  echo
-	  echo "python3 -c (a dict of $pyn str keys to lists, then a pass over it), PYTHONMALLOC=malloc, LD_PRELOAD of libpagealloc-malloc.so (PAGEALLOC_POLICY unset: elastic) or the peer; median wall of $RUNS runs, in turn."
+	  echo "python3 -c (a dict of $pyn str keys to lists, then a pass over it), PYTHONMALLOC=malloc, LD_PRELOAD of libpagealloc-malloc.so (elastic: PAGEALLOC_POLICY unset, the default elastic:page_size=256K; elastic/4K: PAGEALLOC_POLICY=elastic) or the peer; median wall of $RUNS runs, in turn."
 	  echo
 	  echo "| allocator | wall ms | x mimalloc | output |"
 	  echo "| --- | ---: | ---: | --- |"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # badspec.sh - libpagealloc-malloc.so given a bad PAGEALLOC_POLICY or
 # PAGEALLOC_FALLBACK: one line on stderr that names the key and what it
-# may be, and the program runs on the default (elastic) instead of aborting.
+# may be, and the program runs on the default (elastic:page_size=256K)
+# instead of aborting.
 top_builddir=${top_builddir:-..}
 so=${PAGEALLOC_MALLOC_SO:-$top_builddir/preload/.libs/libpagealloc-malloc.so}
 test -f "$so" || so=${pkglibdir:-/nonexistent}/libpagealloc-malloc.so
@@ -32,13 +33,13 @@ run() {
 
 keys="(keys of elastic: granule, page_size, max_pages, spare_pages, strict, threadsafe)"
 run PAGEALLOC_POLICY=elastic:foo=1 \
-	"libpagealloc-malloc: PAGEALLOC_POLICY=elastic:foo=1: elastic: unknown key 'foo' $keys; using elastic"
+	"libpagealloc-malloc: PAGEALLOC_POLICY=elastic:foo=1: elastic: unknown key 'foo' $keys; using elastic:page_size=256K"
 run PAGEALLOC_POLICY=elastc \
-	"libpagealloc-malloc: PAGEALLOC_POLICY=elastc: unknown policy 'elastc' (policies: page, elastic, bump, cell, mmap, brk); using elastic"
+	"libpagealloc-malloc: PAGEALLOC_POLICY=elastc: unknown policy 'elastc' (policies: page, elastic, bump, cell, mmap, brk); using elastic:page_size=256K"
 run PAGEALLOC_POLICY=cell:cell_size=64k \
-	"libpagealloc-malloc: PAGEALLOC_POLICY=cell:cell_size=64k: cannot create the heap: a bad setting; using elastic"
+	"libpagealloc-malloc: PAGEALLOC_POLICY=cell:cell_size=64k: cannot create the heap: a bad setting; using elastic:page_size=256K"
 run PAGEALLOC_POLICY=elastic:strict=yes \
-	"libpagealloc-malloc: PAGEALLOC_POLICY=elastic:strict=yes: elastic: strict=yes: a flag is 0 or 1 (or the key alone for 1); using elastic"
+	"libpagealloc-malloc: PAGEALLOC_POLICY=elastic:strict=yes: elastic: strict=yes: a flag is 0 or 1 (or the key alone for 1); using elastic:page_size=256K"
 run PAGEALLOC_FALLBACK=elastic:granule=24 \
-	"libpagealloc-malloc: PAGEALLOC_FALLBACK=elastic:granule=24: elastic: granule=24: a power of two from 8 to page_size (4096); using elastic"
+	"libpagealloc-malloc: PAGEALLOC_FALLBACK=elastic:granule=24: elastic: granule=24: a power of two from 8 to page_size (4096); using elastic:page_size=256K"
 exit $status
