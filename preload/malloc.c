@@ -49,6 +49,11 @@ enum { PRIMARY, FALLBACK, NHEAPS };
 static pagealloc *heaps[NHEAPS];
 static const char *names[NHEAPS];	/* their policies */
 static size_t primary_max = SIZE_MAX;	/* larger requests skip the primary */
+/* malloc's and free's common case goes straight to the primary heap for
+ * requests up to this: 0 until the heaps are made, and for a brk primary,
+ * whose pointers need do_malloc's alignment check. */
+static atomic_size_t fast_max;
+static size_t primary_fast_max;		/* what fast_max becomes */
 static atomic_int ready;
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_size_t foreign_frees, foreign_reallocs;
@@ -149,9 +154,12 @@ static void make_heap(int i, const char *var, const char *spec)
 			die("cannot create the heap of", var, spec);
 	}
 	names[i] = pagealloc_policy_name(cfg.policy);
-	if (i == PRIMARY)
+	if (i == PRIMARY) {
 		primary_max = cfg.policy == PAGEALLOC_CELL ? cfg.cell_size
 			    : cfg.policy == PAGEALLOC_PAGE ? cfg.page_size : SIZE_MAX;
+		primary_fast_max = cfg.policy == PAGEALLOC_BRK ? 0
+				 : primary_max < SIZE_MAX - ALIGN ? primary_max : SIZE_MAX - ALIGN;
+	}
 }
 
 static const char *env(const char *var, const char *def)
@@ -172,6 +180,7 @@ static void init(void)
 		if (strcmp(fallback, "none"))
 			make_heap(FALLBACK, "PAGEALLOC_FALLBACK", fallback);
 		atomic_store_explicit(&ready, 1, memory_order_release);
+		atomic_store_explicit(&fast_max, primary_fast_max, memory_order_release);
 	}
 	pthread_mutex_unlock(&init_lock);
 }
@@ -262,14 +271,15 @@ static size_t round_size(size_t n)
 	return n ? (n + ALIGN - 1) & ~(size_t)(ALIGN - 1) : ALIGN;
 }
 
-static void *do_malloc(size_t n, int zero)
+/* n bytes (zeroed if zero) from heap first or a later one. */
+static void *alloc_from(size_t n, int zero, int first)
 {
 	void *p;
 	int i;
 
 	if (!(n = round_size(n)))
 		return nomem();
-	for (i = n <= primary_max ? PRIMARY : FALLBACK; i < NHEAPS; i++) {
+	for (i = n <= primary_max ? first : FALLBACK; i < NHEAPS; i++) {
 		if (!heaps[i])
 			continue;
 		p = zero ? pagealloc_calloc(heaps[i], 1, n) : pagealloc_alloc(heaps[i], n);
@@ -279,6 +289,11 @@ static void *do_malloc(size_t n, int zero)
 			release(p);
 	}
 	return nomem();
+}
+
+static void *do_malloc(size_t n, int zero)
+{
+	return alloc_from(n, zero, PRIMARY);
 }
 
 /* align: a power of two */
@@ -370,9 +385,12 @@ void *malloc(size_t n)
 {
 	void *p;
 
+	if (__builtin_expect(n - 1 < atomic_load_explicit(&fast_max, memory_order_acquire), 1)) {
+		p = pagealloc_alloc(heaps[PRIMARY], (n + ALIGN - 1) & ~(size_t)(ALIGN - 1));
+		return p ? p : alloc_from(n, 0, FALLBACK);
+	}
 	enter();
-	p = do_malloc(n, 0);
-	return p;
+	return do_malloc(n, 0);
 }
 
 void *calloc(size_t nmemb, size_t size)
@@ -389,9 +407,16 @@ void *calloc(size_t nmemb, size_t size)
 
 void free(void *p)
 {
-	int err = errno;
+	int err;
 
 	if (!p)
+		return;
+	err = errno;
+	/* a successful pagealloc_free leaves errno alone; a refused one (a
+	 * chunk of the fallback, or foreign) goes on the long way */
+	if (__builtin_expect(atomic_load_explicit(&fast_max, memory_order_acquire) != 0, 1) &&
+	    ((uintptr_t)p % (2 * ALIGN) || !atomic_load_explicit(&atab.used, memory_order_relaxed)) &&
+	    !pagealloc_free(heaps[PRIMARY], p))
 		return;
 	enter();
 	do_free(p);
