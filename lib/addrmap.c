@@ -7,10 +7,6 @@
 
 #define MIN_CAP 64
 
-static size_t home(const struct pa_addrmap *m, uintptr_t key)
-{
-	return (size_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - m->bits));
-}
 
 uintptr_t pa_page_key(const void *p)
 {
@@ -23,7 +19,7 @@ uintptr_t pa_page_key(const void *p)
 
 void pa_addrmap_put(struct pa_addrmap *m, uintptr_t key, void *val)
 {
-	size_t i = home(m, key);
+	size_t i = pa_addrmap_home(m, key);
 
 	while (m->slot[i].key)
 		i = (i + 1) & (m->cap - 1);
@@ -38,7 +34,7 @@ static void drop(struct pa_addrmap *m, size_t i)
 	size_t mask = m->cap - 1, j, k;
 
 	for (j = (i + 1) & mask; m->slot[j].key; j = (j + 1) & mask) {
-		k = home(m, m->slot[j].key);
+		k = pa_addrmap_home(m, m->slot[j].key);
 		if (((j - k) & mask) >= ((j - i) & mask)) {
 			m->slot[i] = m->slot[j];
 			i = j;
@@ -50,7 +46,7 @@ static void drop(struct pa_addrmap *m, size_t i)
 
 void pa_addrmap_remove(struct pa_addrmap *m, uintptr_t key)
 {
-	size_t i = home(m, key);
+	size_t i = pa_addrmap_home(m, key);
 
 	while (m->slot[i].key != key)
 		i = (i + 1) & (m->cap - 1);
@@ -64,7 +60,7 @@ void *pa_addrmap_take(struct pa_addrmap *m, uintptr_t key)
 
 	if (!m->slot || !key)
 		return NULL;
-	for (i = home(m, key); m->slot[i].key != key; i = (i + 1) & (m->cap - 1))
+	for (i = pa_addrmap_home(m, key); m->slot[i].key != key; i = (i + 1) & (m->cap - 1))
 		if (!m->slot[i].key)
 			return NULL;
 	val = m->slot[i].val;

@@ -26,6 +26,12 @@ struct pa_addrmap {
 	int fixed;		/* the slots are not the map's: never grown nor unmapped */
 };
 
+/* The slot where key's probe run begins (Fibonacci hashing). */
+static inline size_t pa_addrmap_home(const struct pa_addrmap *m, uintptr_t key)
+{
+	return (size_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - m->bits));
+}
+
 /* The record of key, or NULL. */
 static inline void *pa_addrmap_find(const struct pa_addrmap *m, uintptr_t key)
 {
@@ -33,7 +39,7 @@ static inline void *pa_addrmap_find(const struct pa_addrmap *m, uintptr_t key)
 
 	if (!m->slot || !key)
 		return NULL;
-	for (i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - m->bits)); m->slot[i].key;
+	for (i = pa_addrmap_home(m, key); m->slot[i].key;
 	     i = (i + 1) & (m->cap - 1))
 		if (m->slot[i].key == key)
 			return m->slot[i].val;

@@ -54,7 +54,7 @@ struct pa_page {
 static_assert(sizeof(struct pa_page) % 8 == 0, "the arena follows the descriptor");
 
 struct slot {				/* an entry of recent[] */
-	uintptr_t key;				/* system-page number; 0 = empty */
+	uintptr_t key;				/* system-page number; NO_KEY = empty */
 	struct pa_page *pg;
 };
 
@@ -157,15 +157,26 @@ static __attribute__((noinline)) struct pa_page *page_of_slow(struct elastic_sta
 	return pg;
 }
 
-/* The page of p: recent[]'s entry for its system page, or the table's. */
-static inline struct pa_page *page_of(struct elastic_state *st, const void *p)
+/* recent[]'s page for p's system page, or NULL: a page (never a large
+ * mapping) that holds all of that system page, so p lies inside it. */
+static inline struct pa_page *recent_page(const struct elastic_state *st, const void *p)
 {
 	uintptr_t key = (uintptr_t)p >> st->sys_shift;
 	const struct slot *r = &st->recent[key % RECENT];
 
-	if (r->key == key)
-		return r->pg;
-	return page_of_slow(st, p);
+	if (r->key != key)
+		return NULL;
+	if (!r->pg)
+		__builtin_unreachable();	/* a matching entry holds a page */
+	return r->pg;
+}
+
+/* The page of p: recent[]'s entry for its system page, or the table's. */
+static inline struct pa_page *page_of(struct elastic_state *st, const void *p)
+{
+	struct pa_page *pg = recent_page(st, p);
+
+	return pg ? pg : page_of_slow(st, p);
 }
 
 /* Forget pg's entries in recent[] (before it is unmapped). */
@@ -727,14 +738,10 @@ static __attribute__((noinline)) int free_slow(pagealloc *h, struct pa_page *pg,
 static int elastic_free(pagealloc *h, void *p)
 {
 	struct elastic_state *st = state(h);
-	uintptr_t key = (uintptr_t)p >> st->sys_shift;
-	const struct slot *r = &st->recent[key % RECENT];
-	struct pa_page *pg = r->pg;
+	struct pa_page *pg = recent_page(st, p);	/* p lies inside it */
 	uint32_t i, n;
 
-	/* a page in recent[] (not a large mapping) holds all of p's system
-	 * page, so p lies inside it */
-	if (r->key != key)
+	if (!pg)
 		return free_slow(h, page_of_slow(st, p), p);
 	if (!(n = pa_arena_live_at(arena(pg), &st->L, (uintptr_t)p - (uintptr_t)pg->base, &i)) ||
 	    n > st->qmax || quick_full(st, n))

@@ -1,7 +1,7 @@
 /*
  * heap.c - the public calls: check the arguments, take the heap's lock,
  * and hand the work to the heap's policy.  alloc and free have a fast path
- * for the common heap (see fast() and choose_paths()); every other call,
+ * for the common heap (see choose_paths()); every other call,
  * calloc and realloc too, runs between lock() and unlock().
  */
 #ifdef HAVE_CONFIG_H
@@ -79,16 +79,11 @@ void pa_fork_child(pagealloc *h)
  * The fast path of alloc and free: a heap with neither PAGEALLOC_STRICT nor
  * PAGEALLOC_THREADSAFE, and no tool to tell about its chunks (annotate.h),
  * goes straight to the policy; the bookkeeping of a failure (failed_allocs)
- * is done after it.  Everything else (a NULL heap, size 0, STRICT, a lock,
- * memcheck or ASan) takes the full path below, which makes the same checks
- * in the same order.
+ * is done after it.  A PAGEALLOC_THREADSAFE heap does the same while the
+ * process has one thread (alloc_shared, free_shared).  Everything else (a
+ * NULL heap, size 0, STRICT, a lock that is needed, memcheck or ASan) takes
+ * the full path below, which makes the same checks in the same order.
  */
-#define PA_SLOW_FLAGS (PAGEALLOC_STRICT | PAGEALLOC_THREADSAFE)
-
-static inline int fast(const pagealloc *h)
-{
-	return h && !(h->cfg.flags & PA_SLOW_FLAGS) && !pa_annot_maybe();
-}
 
 /* The fast path of h's policy: its fast_alloc, or pa_alloc_miss. */
 static inline void *(*fast_alloc_of(const pagealloc *h))(pagealloc *, size_t)
@@ -140,23 +135,22 @@ static void *alloc_shared(pagealloc *h, size_t size);
 static int free_shared(pagealloc *h, void *p);
 
 /*
- * What pagealloc_alloc and pagealloc_free call.  A heap that fast() lets
- * skip the checks (fixed at create: the flags do not change, and whether a
- * tool is told is decided once) goes straight to its policy's fast_alloc
- * (or, without one, pa_alloc_miss) and free.  A heap that only its lock
- * keeps from that takes them too while the process has one thread
- * (alloc_shared, free_shared).  Every other heap takes alloc_locked and
- * free_locked.
+ * What pagealloc_alloc and pagealloc_free call, fixed at create (the flags
+ * do not change, and whether a tool is told is decided once).  A heap
+ * without STRICT and without a tool skips the checks: it goes straight to
+ * its policy's fast_alloc (or, without one, pa_alloc_miss) and free, and
+ * with THREADSAFE it does so through alloc_shared and free_shared.  Every
+ * other heap takes alloc_locked and free_locked.
  */
 static void choose_paths(pagealloc *h)
 {
-	int go, shared;
+	int quiet, shared;
 
 	pa_annot_active();	/* decides, once, whether a tool watches */
-	go = fast(h);
-	shared = !go && !(h->cfg.flags & PAGEALLOC_STRICT) && !pa_annot_maybe();
-	h->alloc = go ? fast_alloc_of(h) : shared ? alloc_shared : alloc_locked;
-	h->free = go ? h->pol->free : shared ? free_shared : free_locked;
+	quiet = !(h->cfg.flags & PAGEALLOC_STRICT) && !pa_annot_maybe();
+	shared = h->cfg.flags & PAGEALLOC_THREADSAFE;
+	h->alloc = !quiet ? alloc_locked : shared ? alloc_shared : fast_alloc_of(h);
+	h->free = !quiet ? free_locked : shared ? free_shared : h->pol->free;
 }
 
 PA_EXPORT pagealloc *pagealloc_create(const struct pagealloc_config *cfg)
@@ -241,7 +235,7 @@ void *pa_alloc_miss(pagealloc *h, size_t size)
 	return p ? p : failed(h, errno);
 }
 
-/* h->alloc of a heap that fast() refuses. */
+/* h->alloc of a heap that must check and lock (see choose_paths). */
 static void *alloc_locked(pagealloc *h, size_t size)
 {
 	void *p;
@@ -346,7 +340,7 @@ PA_EXPORT void *pagealloc_realloc(pagealloc *h, void *p, size_t size)
 	return q;
 }
 
-/* h->free of a heap that fast() refuses. */
+/* h->free of a heap that must check and lock (see choose_paths). */
 static int free_locked(pagealloc *h, void *p)
 {
 	size_t n;

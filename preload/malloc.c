@@ -237,12 +237,18 @@ static int aput(void *aligned, void *raw)
 }
 
 /* The chunk that aligned pointer p lies in (forgetting p if drop), or NULL. */
+/* Whether p may be an aligned pointer with a record: records are only made
+ * for alignments of 32 and more, and none may be live. */
+static int may_be_record(const void *p)
+{
+	return !((uintptr_t)p % (2 * ALIGN)) && atomic_load_explicit(&atab.used, memory_order_relaxed);
+}
+
 static void *aget(const void *p, int drop)
 {
 	void *raw;
 
-	/* records are only made for alignments of 32 and more */
-	if ((uintptr_t)p % (2 * ALIGN) || !atomic_load_explicit(&atab.used, memory_order_relaxed))
+	if (!may_be_record(p))
 		return NULL;
 	pthread_mutex_lock(&atab.lock);
 	if (drop) {
@@ -386,7 +392,7 @@ void *malloc(size_t n)
 	void *p;
 
 	if (__builtin_expect(n - 1 < atomic_load_explicit(&fast_max, memory_order_acquire), 1)) {
-		p = pagealloc_alloc(heaps[PRIMARY], (n + ALIGN - 1) & ~(size_t)(ALIGN - 1));
+		p = pagealloc_alloc(heaps[PRIMARY], round_size(n));
 		return p ? p : alloc_from(n, 0, FALLBACK);
 	}
 	enter();
@@ -415,8 +421,7 @@ void free(void *p)
 	/* a successful pagealloc_free leaves errno alone; a refused one (a
 	 * chunk of the fallback, or foreign) goes on the long way */
 	if (__builtin_expect(atomic_load_explicit(&fast_max, memory_order_acquire) != 0, 1) &&
-	    ((uintptr_t)p % (2 * ALIGN) || !atomic_load_explicit(&atab.used, memory_order_relaxed)) &&
-	    !pagealloc_free(heaps[PRIMARY], p))
+	    !may_be_record(p) && !pagealloc_free(heaps[PRIMARY], p))
 		return;
 	enter();
 	do_free(p);
