@@ -179,7 +179,7 @@ int trace_child_main(int argc, char **argv)
 	j.peak_op = (size_t)strtoull(argv[4], NULL, 10);
 	j.max_samples = (size_t)strtoull(argv[5], NULL, 10);
 	j.flags = (unsigned)strtoul(argv[6], NULL, 10);
-	t.name = argv[9];
+	t.name = argv[8];
 	if (!malloc_from(argv[7])) {
 		rep.err = ENOENT;
 		snprintf(rep.msg, sizeof(rep.msg), "%s: not loaded, or it has no malloc", argv[7]);
