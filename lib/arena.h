@@ -38,9 +38,12 @@ struct pa_layout {
 	uint32_t units;			/* bytes >> shift */
 	uint8_t shift;			/* log2 of the granule */
 	uint8_t nclasses;		/* floor(log2(units)) + 1 */
+	uint8_t tlsf;			/* indexed by two-level lists (below), not classes */
+	uint8_t nfl;			/* tlsf: first-level lists */
 	uint32_t unit_words;		/* words of the start and free bitmaps */
 	uint32_t class_off[PA_MAX_CLASSES];	/* word offset of class c's bitmap */
 	uint32_t count_off;		/* word offset of the per-class counts */
+	uint32_t edge_off, sl_off, head_off;	/* tlsf: the edge bitmap, sl masks, heads */
 	uint32_t total_words;
 	size_t arena_bytes;		/* sizeof(struct pa_arena) + the words */
 };
@@ -50,7 +53,8 @@ struct pa_arena {
 	uint32_t free_units;		/* in free chunks, cached ones apart */
 	uint32_t free_chunks;
 	uint32_t used_chunks;		/* live chunks */
-	uint32_t class_mask;		/* bit c: some free chunk is of class c */
+	uint32_t class_mask;		/* bit c: some free chunk is of class c (tlsf:
+					 * some first-level list c is not empty) */
 	uint32_t last_start;		/* the highest start bit: the last chunk */
 	uint32_t pad_;
 	pa_word bits[];			/* start, free, class bitmaps, counts */
@@ -70,6 +74,30 @@ static inline pa_word *pa_free_bits(const struct pa_arena *a, const struct pa_la
 /* Lay out the bitmaps for regions of bytes in granules; -1/EINVAL when the
  * granule is not a power of two or the region has 0 or over PA_MAX_UNITS. */
 int pa_layout_init(struct pa_layout *L, size_t bytes, size_t granule);
+
+/*
+ * The same for an arena indexed as TLSF indexes its blocks, which the page
+ * policy uses for regions of 1024 units and more: every free chunk is on a
+ * doubly linked list for its size, one of PA_TLSF_SL per power of two
+ * (exact below PA_TLSF_SL units), with a bitmap of the lists that hold
+ * any.  An allocation takes the head of the first non-empty list whose
+ * every chunk fits (two find-first-sets), or, when none has any, the first
+ * chunk of the request's own list that fits (its chunks differ by under
+ * 1/PA_TLSF_SL of their size); a free merges with both neighbours in O(1).
+ * The lists and sizes live in the free chunks (granule >= 8):
+ *
+ *   unit 0: previous and next chunk on the list (unit index + 1, 4 bytes each)
+ *   unit 1: the size in units (4 bytes), when the chunk has 2 units or more
+ *   last unit, its last 4 bytes: the size again (for the chunk after it)
+ *
+ * and out of band an edge bitmap marks the first and the last unit of every
+ * listed free chunk, so that a neighbour is known free (and a cached chunk,
+ * which has no edge bits, known not to be) without reading the region.
+ */
+#define PA_TLSF_SL_LOG2 5
+#define PA_TLSF_SL (1u << PA_TLSF_SL_LOG2)
+
+int pa_layout_init_tlsf(struct pa_layout *L, size_t bytes, size_t granule);
 
 /* Make the arena describe region base as one free chunk. */
 void pa_arena_init(struct pa_arena *a, const struct pa_layout *L, void *base);
@@ -209,7 +237,7 @@ static inline uint32_t pa_fit_mask(uint32_t units)
 /* Granules needed for size bytes. */
 static inline uint32_t pa_units_of(const struct pa_layout *L, size_t size)
 {
-	return (uint32_t)((size + ((size_t)1 << L->shift) - 1) >> L->shift);
+	return (uint32_t)((size + L->gmask) >> L->shift);
 }
 
 /* Check every invariant; count the cached chunks and their units into
