@@ -9,10 +9,15 @@
  * pair of alloc and free then flips one bit of the free bitmap and moves
  * one link.  The lists have no depth limit; each cached chunk holds the
  * link to the next one (a unit index plus one, 4 bytes) in its own first
- * bytes, the one thing the policy keeps in the region, and only in free
- * memory.  The list heads and counts live after the arena, in the
- * metadata.  A request that nothing else can serve splits a larger cached
- * chunk, or releases every cached chunk first.
+ * bytes, and only in free memory.  The list heads live in the policy's
+ * state; no count is kept on the fast paths (stats and check count the
+ * arena's cached chunks).  A request that nothing else can serve splits a
+ * larger cached chunk, or releases every cached chunk first.
+ *
+ * The arena: a region of 1024 units or more is indexed by two-level lists
+ * (arena.h: TLSF's good fit, bounded), whose links and sizes live in the
+ * free chunks too; a smaller one (the labs' 4 KiB page) by size classes,
+ * out of band, which serve in address order within a class.
  */
 #include <errno.h>
 #include <string.h>
@@ -26,8 +31,7 @@ struct page_state {
 	struct pa_arena *arena;		/* in the heap's metadata mapping */
 	size_t qbytes;			/* quick lists: requests up to qmax units */
 	uint32_t qmax;
-	uint32_t *qhead;		/* qhead[n]: newest cached chunk of n units, index + 1 */
-	uint32_t *qlen;			/* qlen[n]: chunks on list n */
+	uint32_t qhead[PA_QUICK_MAX + 1];	/* qhead[n]: newest cached chunk of n units, index + 1 */
 };
 
 static struct page_state *state(const pagealloc *h)
@@ -45,23 +49,28 @@ static uint32_t quick_max(const struct pa_layout *L)
 	return L->units < 1024 ? 0 : pa_quick_max(L);
 }
 
-static size_t quick_bytes(const struct pa_layout *L)
+/* The arena of a region of 1024 units or more is indexed by two-level
+ * lists (arena.h: TLSF's good fit, each call bounded); a smaller one by size
+ * classes, which serve in address order within a class. */
+static int page_layout(struct pa_layout *L, const struct pagealloc_config *cfg)
 {
-	return quick_max(L) ? 2 * (size_t)(PA_QUICK_MAX + 1) * sizeof(uint32_t) : 0;
+	if (cfg->granule && cfg->page_size / cfg->granule >= 1024)
+		return pa_layout_init_tlsf(L, cfg->page_size, cfg->granule);
+	return pa_layout_init(L, cfg->page_size, cfg->granule);
 }
 
 static size_t page_extra_size(const struct pagealloc_config *cfg)
 {
 	struct pa_layout L;
 
-	return pa_layout_init(&L, cfg->page_size, cfg->granule) ? 0 : L.arena_bytes + quick_bytes(&L);
+	return page_layout(&L, cfg) ? 0 : L.arena_bytes;
 }
 
 static int page_validate(const struct pagealloc_config *cfg)
 {
 	struct pa_layout L;
 
-	return pa_layout_init(&L, cfg->page_size, cfg->granule);
+	return page_layout(&L, cfg);
 }
 
 static int page_init(pagealloc *h)
@@ -69,7 +78,7 @@ static int page_init(pagealloc *h)
 	struct page_state *st = state(h);
 	void *region;
 
-	pa_layout_init(&st->L, h->cfg.page_size, h->cfg.granule);
+	page_layout(&st->L, &h->cfg);
 	region = pa_os_map(&h->os, st->L.bytes);
 	if (!region)
 		return -1;
@@ -77,8 +86,6 @@ static int page_init(pagealloc *h)
 	pa_arena_init(st->arena, &st->L, region);
 	st->qmax = quick_max(&st->L);
 	st->qbytes = (size_t)st->qmax << st->L.shift;
-	st->qhead = (uint32_t *)((unsigned char *)st->arena + st->L.arena_bytes);
-	st->qlen = st->qhead + PA_QUICK_MAX + 1;
 	return 0;
 }
 
@@ -107,10 +114,8 @@ static inline uint32_t link_get(const struct page_state *st, uint32_t i)
 	return v;
 }
 
-static inline void link_set(const struct page_state *st, uint32_t i, uint32_t next)
+static inline void link_set(void *p, uint32_t next)
 {
-	unsigned char *p = unit_ptr(st, i);
-
 	pa_annot_open(p, sizeof(next));
 	memcpy(p, &next, sizeof(next));
 	pa_annot_poison(p, sizeof(next));
@@ -123,20 +128,25 @@ static inline uint32_t quick_pop(struct page_state *st, uint32_t n)
 	uint32_t i = st->qhead[n] - 1;
 
 	st->qhead[n] = link_get(st, i);
-	st->qlen[n]--;
 	return i;
 }
 
-/* Chunks cached, and their units. */
+static void count_cached(void *arg, uint32_t i, uint32_t n)
+{
+	uint32_t *cached = arg;
+
+	(void)i;
+	cached[0]++;
+	cached[1] += n;
+}
+
+/* Chunks cached, and their units: the arena's cached chunks, found in its
+ * bitmaps (no count is kept on the fast paths). */
 static void quick_totals(const struct page_state *st, uint32_t cached[2])
 {
-	uint32_t n;
-
 	cached[0] = cached[1] = 0;
-	for (n = 1; n <= st->qmax; n++) {
-		cached[0] += st->qlen[n];
-		cached[1] += st->qlen[n] * n;
-	}
+	if (st->qmax)
+		pa_arena_each_cached(st->arena, &st->L, count_cached, cached);
 }
 
 /* Release every cached chunk: they merge into the free chunks.  Whether
@@ -214,16 +224,18 @@ static void *page_alloc(pagealloc *h, size_t size)
 PA_FAST_ALLOC(page_fast_alloc, quick_hit)
 
 
-/* Cache the live chunk (i, n) on its quick list. */
-static inline __attribute__((always_inline)) void quick_put(pagealloc *h, uint32_t i, uint32_t n)
+/* Cache the live chunk (i, n) at p on its quick list.  The figures are
+ * read before the link is written: a store through p may alias them. */
+static inline __attribute__((always_inline)) void quick_put(pagealloc *h, void *p, uint32_t i, uint32_t n)
 {
 	struct page_state *st = state(h);
+	size_t bytes = (size_t)n << st->L.shift;
+	uint32_t head = st->qhead[n];
 
 	pa_arena_cache(st->arena, &st->L, i);
-	link_set(st, i, st->qhead[n]);
 	st->qhead[n] = i + 1;
-	st->qlen[n]++;
-	pa_account_free(h, (size_t)n << st->L.shift);
+	pa_account_free(h, bytes);
+	link_set(p, head);
 }
 
 /* Every free but the common one: a chunk whose size takes a search, one
@@ -236,7 +248,7 @@ static __attribute__((noinline)) int free_slow(pagealloc *h, void *p)
 	if (!n)
 		return pa_einval();
 	if (n <= st->qmax) {
-		quick_put(h, (uint32_t)(((unsigned char *)p - st->arena->base) >> st->L.shift), n);
+		quick_put(h, p, (uint32_t)(((unsigned char *)p - st->arena->base) >> st->L.shift), n);
 		return 0;
 	}
 	pa_arena_free(st->arena, &st->L, p);
@@ -254,7 +266,7 @@ static int page_free(pagealloc *h, void *p)
 
 	if (!n || n > st->qmax)
 		return free_slow(h, p);
-	quick_put(h, i, n);
+	quick_put(h, p, i, n);
 	return 0;
 }
 
@@ -298,30 +310,30 @@ static void sum_cached(void *arg, uint32_t i, uint32_t n)
 
 /* The quick lists hold exactly the cached chunks: each entry one of the
  * right size, as many entries and units as the arena counts, the same
- * chunks.  A list is walked no further than its count says, and a link is
- * followed only once it names a cached chunk. */
+ * chunks.  The lists together are walked no further than the arena's count
+ * of cached chunks, and a link is followed only once it names a cached
+ * chunk. */
 static int quick_check(const struct page_state *st, const uint32_t cached[2])
 {
-	uint32_t n, k, i, totals[2];
+	uint32_t n, i, totals[2] = { 0, 0 };
 	uint64_t lists = 0, arena = 0;
 
 	if (!st->qmax)		/* no lists: nothing may be cached */
 		return cached[0] ? -1 : 0;
 	for (n = 0; n <= PA_QUICK_MAX; n++) {
 		if (n > st->qmax || n == 0) {
-			if (st->qlen[n] || st->qhead[n])
+			if (st->qhead[n])
 				return -1;
 			continue;
 		}
-		for (k = 0, i = st->qhead[n]; i && k < st->qlen[n]; k++, i = link_get(st, i - 1)) {
-			if (i > st->L.units || pa_arena_cached_units(st->arena, &st->L, unit_ptr(st, i - 1)) != n)
+		for (i = st->qhead[n]; i; i = link_get(st, i - 1)) {
+			if (totals[0]++ == cached[0] || i > st->L.units ||
+			    pa_arena_cached_units(st->arena, &st->L, unit_ptr(st, i - 1)) != n)
 				return -1;
+			totals[1] += n;
 			lists += mix(i - 1) * n;
 		}
-		if (i || k != st->qlen[n])
-			return -1;
 	}
-	quick_totals(st, totals);
 	if (totals[0] != cached[0] || totals[1] != cached[1])
 		return -1;
 	if (cached[0])
@@ -366,7 +378,7 @@ static void page_reset(pagealloc *h)
 	struct page_state *st = state(h);
 
 	pa_arena_init(st->arena, &st->L, st->arena->base);
-	memset(st->qhead, 0, quick_bytes(&st->L));
+	memset(st->qhead, 0, sizeof(st->qhead));
 }
 
 const struct pa_policy pa_policy_page = {
