@@ -59,6 +59,13 @@ int pa_layout_init_tlsf(struct pa_layout *L, size_t bytes, size_t granule)
 	return 0;
 }
 
+int pa_layout_init_for(struct pa_layout *L, size_t bytes, size_t granule)
+{
+	if (granule && bytes / granule >= PA_TLSF_MIN_UNITS)
+		return pa_layout_init_tlsf(L, bytes, granule);
+	return pa_layout_init(L, bytes, granule);
+}
+
 static inline pa_word *class_bits(const struct pa_arena *a, const struct pa_layout *L, unsigned c)
 {
 	return (pa_word *)a->bits + L->class_off[c];
@@ -654,6 +661,20 @@ int pa_arena_resize(struct pa_arena *a, const struct pa_layout *L, void *p, uint
 	return 0;
 }
 
+int pa_arena_top_class(const struct pa_arena *a, const struct pa_layout *L)
+{
+	unsigned c;
+
+	if (!a->class_mask)
+		return -1;
+	c = pa_log2(a->class_mask);
+	if (!L->tlsf)
+		return (int)c;
+	/* first level 0 lists sizes 1..PA_TLSF_SL-1 one by one (bit n: n
+	 * units); level c >= 1, the power of two 2^(c + PA_TLSF_SL_LOG2 - 1) */
+	return c ? (int)(c + PA_TLSF_SL_LOG2 - 1) : (int)pa_log2(pa_log2(tl_of(a, L).sl[0]));
+}
+
 /* With cached chunks: the longest run of free and cached chunks. */
 static uint32_t largest_run(const struct pa_arena *a, const struct pa_layout *L)
 {
@@ -807,6 +828,10 @@ int pa_arena_check(const struct pa_arena *a, const struct pa_layout *L, uint32_t
 	}
 	if (free_units != a->free_units || free_chunks != a->free_chunks || used != a->used_chunks)
 		return -1;	/* a lost marker shows in cached[] as a cached chunk too many */
+	for (c = PA_MAX_CLASSES; c > 0 && !counts[c - 1]; c--)
+		;
+	if (pa_arena_top_class(a, L) != (int)c - 1)
+		return -1;	/* the class of the largest free chunk, as policies see it */
 	if (L->tlsf)		/* no edge bit but the listed chunks' */
 		return popcount_words(edge_bits(a, L), L->unit_words) != edges || !tail_clear(edge_bits(a, L), L->units) ? -1 : tl_check(a, L, walked);
 	for (c = 0; c < L->nclasses; c++) {

@@ -99,6 +99,13 @@ int pa_layout_init(struct pa_layout *L, size_t bytes, size_t granule);
 
 int pa_layout_init_tlsf(struct pa_layout *L, size_t bytes, size_t granule);
 
+/* The index a policy's region gets: the two-level lists for one of
+ * PA_TLSF_MIN_UNITS granules or more, the size classes for a smaller one
+ * (the labs' 4 KiB page), which serve in address order within a class. */
+#define PA_TLSF_MIN_UNITS 1024u
+
+int pa_layout_init_for(struct pa_layout *L, size_t bytes, size_t granule);
+
 /* Make the arena describe region base as one free chunk. */
 void pa_arena_init(struct pa_arena *a, const struct pa_layout *L, void *base);
 
@@ -215,6 +222,10 @@ static inline uint32_t pa_quick_max(const struct pa_layout *L)
 /* Resize the live chunk at p in place; 0, or -1 when the next chunk is not
  * free or not large enough. */
 int pa_arena_resize(struct pa_arena *a, const struct pa_layout *L, void *p, uint32_t units);
+
+/* The class of the largest free chunk that is not cached (floor(log2) of
+ * its units), or -1 when there is none: O(1) in either index. */
+int pa_arena_top_class(const struct pa_arena *a, const struct pa_layout *L);
 
 /* Largest free chunk, in units; with cached chunks (cached: the arena may
  * hold some), counting them as the free ones they and their free

@@ -1,12 +1,14 @@
 /*
  * elastic.c - the elastic policy: pages mapped on demand, one at a time,
- * each carved by its own arena (see arena.h); no chunk crosses a page.
+ * each carved by its own arena (see arena.h; indexed as the page policy's
+ * region of the same size is, by two-level lists from 1024 granules on);
+ * no chunk crosses a page.
  *
  * Where things live, all out of band:
  *   descriptors  one per page (struct pa_page, its arena right behind it)
  *                or per large allocation's own mapping;
  *   lists        list[c] holds the pages whose largest free chunk is of
- *                class c, and list_mask has bit c set while list[c] is not
+ *                class c (pa_arena_top_class), and list_mask has bit c set while list[c] is not
  *                empty: a find-first-set picks a page that surely fits;
  *   table        an address map (addrmap.h) from system-page number to
  *                descriptor, so free finds a pointer's page in one probe
@@ -124,7 +126,7 @@ static size_t elastic_extra_size(const struct pagealloc_config *cfg)
 {
 	struct pa_layout L;
 
-	if (!cfg->max_pages || pa_layout_init(&L, cfg->page_size, cfg->granule))
+	if (!cfg->max_pages || pa_layout_init_for(&L, cfg->page_size, cfg->granule))
 		return 0;
 	return pa_addrmap_bytes_for(cfg->max_pages * keys_per_page(cfg)) +
 	       cfg->max_pages * desc_size(&L);
@@ -136,7 +138,7 @@ static int elastic_validate(const struct pagealloc_config *cfg)
 
 	if (cfg->max_pages > MAX_PAGES_CAP)
 		return pa_einval();
-	return pa_layout_init(&L, cfg->page_size, cfg->granule);
+	return pa_layout_init_for(&L, cfg->page_size, cfg->granule);
 }
 
 /* ---- the address table ---- */
@@ -248,8 +250,7 @@ static void list_unlink(struct elastic_state *st, struct pa_page *pg)
 /* Put a page on the list of its largest free class (none when full). */
 static void relist(struct elastic_state *st, struct pa_page *pg)
 {
-	uint32_t mask = arena(pg)->class_mask;
-	int cls = mask ? (int)pa_log2(mask) : -1;
+	int cls = pa_arena_top_class(arena(pg), &st->L);
 
 	if (cls == pg->cls)
 		return;
@@ -831,7 +832,7 @@ static int check_page(const pagealloc *h, const struct pa_page *pg, size_t *in_u
 		return pg->cls == -1 && pg->big_bytes % st->L.bytes == 0 ? 0 : -1;
 	}
 	if (pa_arena_check(a, &st->L, c) || a->base != pg->base ||
-	    pg->cls != (a->class_mask ? (int)pa_log2(a->class_mask) : -1))
+	    pg->cls != pa_arena_top_class(a, &st->L))
 		return -1;
 	*in_use += (size_t)(st->L.units - a->free_units - c[1]) << st->L.shift;
 	*chunks += a->used_chunks;
@@ -959,7 +960,7 @@ static int elastic_init(pagealloc *h)
 	unsigned char *extra = pa_extra(h);
 	unsigned k;
 
-	pa_layout_init(&st->L, h->cfg.page_size, h->cfg.granule);
+	pa_layout_init_for(&st->L, h->cfg.page_size, h->cfg.granule);
 	st->desc_bytes = desc_size(&st->L);
 	st->sys_shift = pa_log2(pa_sys_page());
 	st->keys_per_page = keys_per_page(&h->cfg);

@@ -49,28 +49,18 @@ static uint32_t quick_max(const struct pa_layout *L)
 	return L->units < 1024 ? 0 : pa_quick_max(L);
 }
 
-/* The arena of a region of 1024 units or more is indexed by two-level
- * lists (arena.h: TLSF's good fit, each call bounded); a smaller one by size
- * classes, which serve in address order within a class. */
-static int page_layout(struct pa_layout *L, const struct pagealloc_config *cfg)
-{
-	if (cfg->granule && cfg->page_size / cfg->granule >= 1024)
-		return pa_layout_init_tlsf(L, cfg->page_size, cfg->granule);
-	return pa_layout_init(L, cfg->page_size, cfg->granule);
-}
-
 static size_t page_extra_size(const struct pagealloc_config *cfg)
 {
 	struct pa_layout L;
 
-	return page_layout(&L, cfg) ? 0 : L.arena_bytes;
+	return pa_layout_init_for(&L, cfg->page_size, cfg->granule) ? 0 : L.arena_bytes;
 }
 
 static int page_validate(const struct pagealloc_config *cfg)
 {
 	struct pa_layout L;
 
-	return page_layout(&L, cfg);
+	return pa_layout_init_for(&L, cfg->page_size, cfg->granule);
 }
 
 static int page_init(pagealloc *h)
@@ -78,7 +68,7 @@ static int page_init(pagealloc *h)
 	struct page_state *st = state(h);
 	void *region;
 
-	page_layout(&st->L, &h->cfg);
+	pa_layout_init_for(&st->L, h->cfg.page_size, h->cfg.granule);
 	region = pa_os_map(&h->os, st->L.bytes);
 	if (!region)
 		return -1;
