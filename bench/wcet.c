@@ -130,6 +130,32 @@ static void class_scan(pagealloc *h)
 }
 
 /*
+ * 1 MiB page (two-level lists): about 500 free chunks of 252..254 granules
+ * between live 8-byte chunks, on the list of 252..255, and one of 255
+ * freed first, so it is that list's last; nothing larger is free.  A
+ * 255-granule request finds no list whose every chunk fits, and walks its
+ * own list to the end.  Rebuilt after each sample (the chunk, freed again,
+ * would head the list).
+ */
+static void own_list(pagealloc *h)
+{
+	void *hole[520], *last;
+	int k;
+
+	pagealloc_reset(h);
+	(void)xalloc(h, 8);
+	last = xalloc(h, 8 * 255);
+	for (k = 0; k < 510; k++) {
+		(void)xalloc(h, 8);
+		hole[k] = xalloc(h, 8 * (252 + (size_t)k % 3));
+	}
+	fill(h);
+	pagealloc_free(h, last);
+	for (k = 0; k < 510; k++)
+		pagealloc_free(h, hole[k]);
+}
+
+/*
  * The quick lists full: 8 chunks of each of 1..32 granules, nothing else
  * free.  Page policy: each chunk followed by a live 8-byte chunk (but those
  * of the last size, which merge to serve the request); a 320-byte request
@@ -176,6 +202,7 @@ static const struct scenario scenarios[] = {
 	{ "page 64K: scan of the request's class (504 B)", "page:page_size=64K", 504, class_scan, NULL },
 	{ "page 64K: release 256 cached chunks first (320 B)", "page:page_size=64K", 320, full_page, full_page },
 	{ "page 1M: merge/split across 1 MiB of free runs (512 B)", "page:page_size=1M", 512, two_runs, two_runs },
+	{ "page 1M: own list walked, 510 smaller chunks first (2040 B)", "page:page_size=1M", 2040, own_list, own_list },
 	{ "elastic: quick-list hit (40 B)", "elastic", 40, NULL, NULL },
 	{ "elastic: 64 tight pages, 256 cached chunks, mmap/munmap (504 B)", "elastic:spare_pages=0", 504, tight_elastic, tight_elastic },
 };
