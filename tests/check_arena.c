@@ -11,6 +11,7 @@
 
 #include <check.h>
 
+#include "annotate.h"
 #include "arena.h"
 #include "bitmap.h"
 #include "internal.h"
@@ -28,15 +29,22 @@ static int check_arena(void)
 	return pa_arena_check(a, &L, cached);
 }
 
-static void make_arena(size_t bytes, size_t granule)
+/* An arena over a fresh region, laid out by init (pa_layout_init or
+ * pa_layout_init_tlsf). */
+static void make_arena_with(int (*init)(struct pa_layout *, size_t, size_t), size_t bytes, size_t granule)
 {
-	ck_assert_int_eq(pa_layout_init(&L, bytes, granule), 0);
+	ck_assert_int_eq(init(&L, bytes, granule), 0);
 	a = mmap(NULL, L.arena_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	region = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert_ptr_ne(a, MAP_FAILED);
 	ck_assert_ptr_ne(region, MAP_FAILED);
 	pa_arena_init(a, &L, region);
 	ck_assert_int_eq(check_arena(), 0);
+}
+
+static void make_arena(size_t bytes, size_t granule)
+{
+	make_arena_with(pa_layout_init, bytes, granule);
 }
 
 static void setup(void)
@@ -46,6 +54,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+	pa_annot_open(region, L.bytes);	/* ASan keeps the poison of unmapped memory */
 	munmap(region, L.bytes);
 	munmap(a, L.arena_bytes);
 }
@@ -210,12 +219,10 @@ END_TEST
 /* The last chunk of a large region: its size and its class marker's chunk
  * come from last_start, not from a search to the end or back to its start;
  * split, merged and resized at the end, the books stay right. */
-START_TEST(last_chunk_of_a_large_region)
+static void last_chunk_steps(void)
 {
 	unsigned char *p1, *p2, *p3;
 
-	teardown();
-	make_arena((size_t)1 << 20, 8);
 	p1 = take(10);
 	p2 = take(100);
 	p3 = take(1000);
@@ -238,6 +245,13 @@ START_TEST(last_chunk_of_a_large_region)
 	give(p3);				/* and everything with it */
 	ck_assert_uint_eq(a->last_start, 0);
 	ck_assert_uint_eq(a->free_units, L.units);
+}
+
+START_TEST(last_chunk_of_a_large_region)
+{
+	teardown();
+	make_arena((size_t)1 << 20, 8);
+	last_chunk_steps();
 }
 END_TEST
 
@@ -364,6 +378,605 @@ START_TEST(chunk_units_fast_path)
 		i += n[k];
 	}
 	ck_assert_uint_eq(pa_arena_chunk_units(a, &L, i), 512 - i);	/* the rest, to the end */
+}
+END_TEST
+
+/* ---- the two-level (tlsf) index ---- */
+
+static void setup_tlsf(void)
+{
+	make_arena_with(pa_layout_init_tlsf, (size_t)64 << 10, 8);
+	ck_assert_uint_eq(L.tlsf, 1);
+}
+
+static uint32_t unit_of(const void *p)
+{
+	return (uint32_t)(((const unsigned char *)p - region) >> L.shift);
+}
+
+/* The free figures after a step, and the check. */
+static void expect_free(uint32_t units, uint32_t chunks, uint32_t largest)
+{
+	ck_assert_uint_eq(a->free_units, units);
+	ck_assert_uint_eq(a->free_chunks, chunks);
+	ck_assert_uint_eq(pa_arena_largest_free(a, &L, 0), largest);
+	ck_assert_int_eq(check_arena(), 0);
+}
+
+/* The layout: three unit bitmaps (start, free, edge), a 32-bit mask per
+ * first level and a 32-bit head per list.  For 64 KiB of 8-byte granules
+ * (8192 units, nfl 10) that is 3072 + 40 + 1280 bytes and the header:
+ * 4424, about what the class layout needs (4224; the heads cost more than
+ * the class bitmaps save); for 1 MiB (nfl 14) 51032, against 65680. */
+START_TEST(tlsf_layout)
+{
+	struct pa_layout l, c;
+
+	ck_assert_int_eq(pa_layout_init_tlsf(&l, (size_t)64 << 10, 8), 0);
+	ck_assert_uint_eq(l.tlsf, 1);
+	ck_assert_uint_eq(l.units, 8192);
+	ck_assert_uint_eq(l.nfl, 10);		/* up to the list of 2^13 units: the region */
+	ck_assert_uint_le(l.arena_bytes, 4608);
+	ck_assert_int_eq(pa_layout_init(&c, (size_t)64 << 10, 8), 0);
+	ck_assert_uint_eq(c.tlsf, 0);
+	ck_assert_uint_le(l.arena_bytes, c.arena_bytes + 256);
+	ck_assert_int_eq(pa_layout_init_tlsf(&l, (size_t)1 << 20, 8), 0);
+	ck_assert_uint_eq(l.tlsf, 1);
+	ck_assert_uint_eq(l.nfl, 14);
+	ck_assert_uint_le(l.arena_bytes, (size_t)52 << 10);	/* under 5% of the region */
+	ck_assert_int_eq(pa_layout_init(&c, (size_t)1 << 20, 8), 0);
+	ck_assert_uint_lt(l.arena_bytes + ((size_t)8 << 10), c.arena_bytes);
+	ck_assert_int_eq(pa_layout_init_tlsf(&l, (size_t)PA_MAX_UNITS * 8, 8), 0);
+	ck_assert_uint_le(l.nfl, 32);		/* the largest region: class_mask holds them */
+	ck_assert_int_eq(pa_layout_init_tlsf(&l, 128, 8), 0);
+	ck_assert_uint_eq(l.nfl, 1);		/* 16 units: the exact lists only */
+	errno = 0;
+	ck_assert_int_eq(pa_layout_init_tlsf(&l, (size_t)64 << 10, 4), -1);	/* no room for the links */
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(pa_layout_init_tlsf(&l, (size_t)64 << 10, 1), -1);
+	ck_assert_int_eq(pa_layout_init_tlsf(&l, (size_t)64 << 10, 12), -1);	/* not a power of two */
+	ck_assert_int_eq(pa_layout_init_tlsf(&l, (size_t)64 << 10, 24), -1);
+	ck_assert_int_eq(pa_layout_init_tlsf(&l, 0, 8), -1);
+}
+END_TEST
+
+/* Good fit in O(1): free chunks of 33..62 units (one list per size below
+ * 64) and one of 63, everything else taken; a request of 63 gets the
+ * 63-unit chunk from the masks alone, one of 40 the 40-unit chunk, one of
+ * 1 the smallest (33).  A request nothing serves fails cleanly. */
+START_TEST(tlsf_good_fit)
+{
+	unsigned char *p[31];
+	uint32_t n, used = 0;
+
+	for (n = 33; n <= 63; n++) {
+		p[n - 33] = take(n);
+		(void)take(1);			/* keeps the free chunks apart */
+		used += n + 1;
+	}
+	(void)take(L.units - used);
+	ck_assert_uint_eq(a->free_units, 0);
+	give(p[63 - 33]);			/* the 63 first: the oldest */
+	for (n = 33; n < 63; n++)
+		give(p[n - 33]);
+	expect_free(used - 31, 31, 63);
+	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 63), p[63 - 33]);
+	ck_assert_int_eq(check_arena(), 0);
+	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 40), p[40 - 33]);
+	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 34), p[34 - 33]);
+	expect_free(used - 31 - 63 - 40 - 34, 28, 62);
+	ck_assert_ptr_null(pa_arena_alloc(a, &L, 63));	/* none of 63 or more is left */
+	ck_assert_ptr_null(pa_arena_alloc(a, &L, 64));
+	ck_assert_ptr_null(pa_arena_alloc(a, &L, L.units));
+	ck_assert_ptr_null(pa_arena_alloc(a, &L, L.units + 1));
+	expect_free(used - 31 - 63 - 40 - 34, 28, 62);
+	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 1), p[33 - 33]);	/* the least that fits */
+	expect_free(used - 31 - 63 - 40 - 34 - 1, 28, 62);
+}
+END_TEST
+
+/* 64 and 65 units share a list: a request of 65 takes a chunk of the next
+ * list up first, which surely fits (the 100), and scans its own list only
+ * when no larger list has any: then it finds the 65 behind the 64. */
+START_TEST(tlsf_own_list)
+{
+	unsigned char *p65 = take(65), *p100, *p64;
+
+	(void)take(1);
+	p100 = take(100);
+	(void)take(1);
+	p64 = take(64);
+	(void)take(1);
+	(void)take(L.units - 232);
+	give(p65);
+	give(p100);
+	give(p64);				/* the head of the list of 64..65 */
+	expect_free(229, 3, 100);
+	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 65), p100);
+	expect_free(164, 3, 65);		/* the 100's tail of 35 is free */
+	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 65), p65);
+	expect_free(99, 2, 64);
+	ck_assert_ptr_null(pa_arena_alloc(a, &L, 65));	/* the 64 does not serve it */
+	expect_free(99, 2, 64);
+	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 64), p64);
+	expect_free(35, 1, 35);
+}
+END_TEST
+
+/* [ 10 ][ 20 ][ 30 ][ 40 ][ rest ]: free the 20 (alone), the 30 (merges
+ * with the one before), the 10 (with the one after), then the 40 (with
+ * both): one free chunk again.  The merged 60 is on the list of 60. */
+START_TEST(tlsf_split_and_merge)
+{
+	const uint32_t U = L.units;
+	unsigned char *p1 = take(10), *p2 = take(20), *p3 = take(30), *p4 = take(40);
+
+	ck_assert_ptr_eq(p4, region + 60 * 8);
+	ck_assert_uint_eq(a->last_start, 100);
+	expect_free(U - 100, 1, U - 100);
+	give(p2);
+	expect_free(U - 80, 2, U - 100);
+	give(p3);
+	expect_free(U - 50, 2, U - 100);
+	give(p1);
+	expect_free(U - 40, 2, U - 100);
+	ck_assert_ptr_eq(take(60), region);	/* exactly the merged chunk */
+	expect_free(U - 100, 1, U - 100);
+	give(region);
+	expect_free(U - 40, 2, U - 100);
+	give(p4);
+	expect_free(U, 1, U);
+	ck_assert_uint_eq(a->last_start, 0);
+}
+END_TEST
+
+/* A merged chunk that stays on a neighbour's list keeps that neighbour's
+ * node (moved to the new start when it is the one after); one that leaves
+ * both lists gets a new node.  [ 1000 ][ 4 ][ 2 ][ 4 ][ 4 ][ rest 7178 ],
+ * the lists of 7168..7295 and of 992..1007. */
+START_TEST(tlsf_merge_keeps_lists)
+{
+	const uint32_t U = L.units;
+	unsigned char *p1 = take(1000), *p2 = take(4), *p3 = take(2), *p4 = take(4), *p5 = take(4);
+
+	expect_free(7178, 1, 7178);
+	give(p5);				/* the rest grows back to 1010 */
+	expect_free(7182, 1, 7182);
+	ck_assert_uint_eq(a->last_start, 1010);
+	give(p3);
+	expect_free(7184, 2, 7182);
+	give(p1);
+	expect_free(8184, 3, 7182);
+	give(p2);				/* the 1000 grows over it and the 2 */
+	expect_free(8188, 2, 7182);
+	give(p4);				/* 1006 + 4 + 7182: a list of its own */
+	expect_free(U, 1, U);
+	ck_assert_uint_eq(a->last_start, 0);
+}
+END_TEST
+
+/* [ p1 10 ][ free 30 ][ p3 10 ][ rest ]: p1 grows into part of the free
+ * chunk, then all of it; shrunk, it frees a tail of its own; p3's tail
+ * merges with the rest, which it then takes whole.  Neither growing into
+ * nor shrinking beside a cached chunk touches it. */
+START_TEST(tlsf_resize_in_place)
+{
+	const uint32_t U = L.units;
+	unsigned char *p1 = take(10), *p2 = take(30), *p3 = take(10);
+
+	give(p2);
+	expect_free(U - 20, 2, U - 50);
+	ck_assert_int_eq(pa_arena_resize(a, &L, p1, 25), 0);
+	ck_assert_uint_eq(pa_arena_live_units(a, &L, p1), 25);
+	expect_free(U - 35, 2, U - 50);
+	ck_assert_int_eq(pa_arena_resize(a, &L, p1, 40), 0);
+	ck_assert_uint_eq(pa_arena_live_units(a, &L, p1), 40);
+	expect_free(U - 50, 1, U - 50);
+	ck_assert_int_eq(pa_arena_resize(a, &L, p1, 41), -1);	/* p3 is live */
+	ck_assert_uint_eq(pa_arena_live_units(a, &L, p1), 40);
+	expect_free(U - 50, 1, U - 50);
+	ck_assert_int_eq(pa_arena_resize(a, &L, p1, 5), 0);
+	ck_assert_uint_eq(pa_arena_live_units(a, &L, p1), 5);
+	expect_free(U - 15, 2, U - 50);
+	ck_assert_int_eq(pa_arena_resize(a, &L, p3, 2), 0);
+	expect_free(U - 7, 2, U - 42);
+	ck_assert_int_eq(pa_arena_resize(a, &L, p3, U - 40), 0);	/* to the end */
+	ck_assert_uint_eq(pa_arena_live_units(a, &L, p3), U - 40);
+	expect_free(35, 1, 35);
+	ck_assert_int_eq(pa_arena_resize(a, &L, p3, U - 39), -1);	/* past the end */
+	ck_assert_int_eq(pa_arena_resize(a, &L, p1, 40), 0);
+	expect_free(0, 0, 0);
+	ck_assert_ptr_null(pa_arena_alloc(a, &L, 1));
+	pa_arena_cache(a, &L, unit_of(p3));
+	ck_assert_int_eq(pa_arena_resize(a, &L, p1, 41), -1);	/* p3 is cached */
+	expect_free(0, 0, 0);
+	ck_assert_uint_eq(cached[0], 1);
+	ck_assert_uint_eq(cached[1], U - 40);
+	ck_assert_uint_eq(pa_arena_largest_free(a, &L, 1), U - 40);
+	ck_assert_int_eq(pa_arena_resize(a, &L, p1, 10), 0);	/* a tail of 30, p3 apart */
+	expect_free(30, 1, 30);
+	ck_assert_uint_eq(cached[0], 1);
+	ck_assert_uint_eq(pa_arena_cached_units(a, &L, p3), U - 40);
+	pa_arena_release(a, &L, unit_of(p3), U - 40);	/* merges with the tail */
+	expect_free(U - 10, 1, U - 10);
+	ck_assert_uint_eq(cached[0], 0);
+	give(p1);
+	expect_free(U, 1, U);
+}
+END_TEST
+
+/* The last chunk of a 1 MiB tlsf arena, as for the classes. */
+START_TEST(tlsf_last_chunk_of_a_large_region)
+{
+	teardown();
+	make_arena_with(pa_layout_init_tlsf, (size_t)1 << 20, 8);
+	ck_assert_uint_eq(L.units, 131072);
+	last_chunk_steps();
+	expect_free(L.units, 1, L.units);
+}
+END_TEST
+
+struct cached_seen {
+	uint32_t chunks, units, first;
+};
+
+static void count_cached(void *arg, uint32_t i, uint32_t n)
+{
+	struct cached_seen *c = arg;
+
+	if (!c->chunks++)
+		c->first = i;
+	c->units += n;
+}
+
+/* A cached chunk of a tlsf arena has no edge bits: no neighbour absorbs
+ * it, no search finds it, each_cached reports it; released, it merges
+ * with both neighbours. */
+START_TEST(tlsf_cached_chunk)
+{
+	const uint32_t U = L.units;
+	unsigned char *p1 = take(4), *p2 = take(6), *p3 = take(8), *q;
+	struct cached_seen seen = { 0, 0, 0 };
+
+	pa_arena_cache(a, &L, 4);
+	expect_free(U - 18, 1, U - 18);
+	ck_assert_uint_eq(cached[0], 1);
+	ck_assert_uint_eq(cached[1], 6);
+	ck_assert_uint_eq(pa_arena_live_units(a, &L, p2), 0);
+	ck_assert_uint_eq(pa_arena_cached_units(a, &L, p2), 6);
+	give(p1);
+	give(p3);
+	expect_free(U - 6, 2, U - 10);
+	ck_assert_uint_eq(pa_arena_largest_free(a, &L, 1), U);
+	pa_arena_each_cached(a, &L, count_cached, &seen);
+	ck_assert_uint_eq(seen.chunks, 1);
+	ck_assert_uint_eq(seen.units, 6);
+	ck_assert_uint_eq(seen.first, 4);
+	q = pa_arena_alloc(a, &L, 6);
+	ck_assert_ptr_eq(q, region + 10 * 8);	/* from the rest, not the cached 6 */
+	give(q);
+	pa_arena_uncache(a, &L, 4);
+	ck_assert_uint_eq(pa_arena_live_units(a, &L, p2), 6);
+	expect_free(U - 6, 2, U - 10);
+	ck_assert_uint_eq(cached[0], 0);
+	pa_arena_cache(a, &L, 4);
+	pa_arena_release(a, &L, 4, 6);
+	expect_free(U, 1, U);
+	ck_assert_uint_eq(cached[0], 0);
+}
+END_TEST
+
+/*
+ * Random alloc / free / resize / cache / uncache / release on a tlsf arena
+ * of 8192 units, against a model: the owner of every unit, and each slot's
+ * chunk, whose units hold a pattern of its own (its allocation's number
+ * and the unit's index, in every 8 bytes) checked before each free, cache
+ * and resize.  Free memory holds the lists' links and sizes: only live
+ * (and cached) chunks keep a pattern.  Every step ends with the check,
+ * whose count of cached chunks must be the model's; every 16 the free
+ * figures, the largest chunks and each_cached agree with the model too.
+ */
+enum { TR_SLOTS = 200, TR_UNITS = 8192, TR_STEPS = 20000 };
+enum { TR_EMPTY, TR_LIVE, TR_CACHED };
+
+struct tr_slot {
+	unsigned char *p;
+	uint32_t units, gen;
+	int state;
+};
+
+static struct tr_slot tr[TR_SLOTS];
+static uint16_t tr_owner[TR_UNITS];	/* unit -> slot + 1, 0 = free */
+static uint32_t tr_gen;
+
+static uint32_t tr_rand(unsigned long long *rng)
+{
+	*rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(*rng >> 33);
+}
+
+static uint64_t tr_word(int s, uint32_t u)
+{
+	return (uint64_t)tr[s].gen << 32 | u;
+}
+
+/* Write slot s's pattern into its units from..to-1 (opened first: under
+ * ASan the library leaves its links' bytes poisoned). */
+static void tr_fill(int s, uint32_t from, uint32_t to)
+{
+	uint32_t u;
+
+	pa_annot_open(tr[s].p + ((size_t)from << 3), (size_t)(to - from) << 3);
+	for (u = from; u < to; u++) {
+		uint64_t v = tr_word(s, u);
+		memcpy(tr[s].p + ((size_t)u << 3), &v, sizeof(v));
+	}
+}
+
+/* The first unit of slot s whose pattern is gone, or its size. */
+static uint32_t tr_damaged(int s)
+{
+	uint32_t u;
+
+	for (u = 0; u < tr[s].units; u++) {
+		uint64_t v;
+		memcpy(&v, tr[s].p + ((size_t)u << 3), sizeof(v));
+		if (v != tr_word(s, u))
+			break;
+	}
+	return u;
+}
+
+/* Book units from..to-1 of slot s's chunk to it (on) or back to free. */
+static void tr_book(int s, uint32_t from, uint32_t to, int on)
+{
+	uint32_t i = unit_of(tr[s].p), u;
+
+	for (u = i + from; u < i + to; u++) {
+		if (tr_owner[u] != (on ? 0 : s + 1))
+			ck_abort_msg("unit %u of slot %d: owned by %u", u, s, tr_owner[u]);
+		tr_owner[u] = (uint16_t)(on ? s + 1 : 0);
+	}
+}
+
+/* Free units right after slot s's chunk, counted up to need. */
+static uint32_t tr_free_after(int s, uint32_t need)
+{
+	uint32_t u = unit_of(tr[s].p) + tr[s].units, k = 0;
+
+	while (k < need && u + k < TR_UNITS && !tr_owner[u + k])
+		k++;
+	return k;
+}
+
+struct tr_scan {
+	uint32_t free_units, free_runs, largest, largest_cached;
+};
+
+/* The model's free figures: free units, their runs (each a free chunk),
+ * the longest, and the longest of free and cached units. */
+static struct tr_scan tr_scan(void)
+{
+	struct tr_scan r = { 0, 0, 0, 0 };
+	uint32_t u, run = 0, crun = 0;
+
+	for (u = 0; u < TR_UNITS; u++) {
+		int o = tr_owner[u];
+		run = o ? 0 : run + 1;
+		crun = !o || tr[o - 1].state == TR_CACHED ? crun + 1 : 0;
+		r.free_units += !o;
+		r.free_runs += run == 1;
+		r.largest = run > r.largest ? run : r.largest;
+		r.largest_cached = crun > r.largest_cached ? crun : r.largest_cached;
+	}
+	return r;
+}
+
+/* each_cached names only the model's cached chunks. */
+static void tr_each_cached(void *arg, uint32_t i, uint32_t n)
+{
+	struct cached_seen *c = arg;
+	int o = tr_owner[i];
+
+	if (!o || tr[o - 1].state != TR_CACHED || unit_of(tr[o - 1].p) != i || tr[o - 1].units != n)
+		ck_abort_msg("each_cached: (%u, %u) is not a cached chunk", i, n);
+	c->chunks++;
+	c->units += n;
+}
+
+START_TEST(tlsf_random_model)
+{
+	unsigned long long rng = 1001 + 7919 * (unsigned)_i;
+	uint32_t live = 0, ncached = 0, cunits = 0, step, n, m, k, i, d;
+	const char *what = "";
+	int s, r;
+
+	memset(tr, 0, sizeof(tr));
+	memset(tr_owner, 0, sizeof(tr_owner));
+	ck_assert_uint_eq(L.units, TR_UNITS);
+	for (step = 0; step < TR_STEPS; step++) {
+		struct tr_slot *t;
+
+		s = (int)(tr_rand(&rng) % TR_SLOTS);
+		t = &tr[s];
+		n = tr_rand(&rng) % 4 ? 1 + tr_rand(&rng) % 64 : 1 + tr_rand(&rng) % 600;
+		k = tr_rand(&rng) % 20;
+		if (t->state != TR_EMPTY && (d = tr_damaged(s)) < t->units)
+			ck_abort_msg("seed %d step %u: unit %u of slot %d (%u units at %u) lost its pattern",
+				     _i, step, d, s, t->units, unit_of(t->p));
+		if (t->state == TR_EMPTY) {
+			what = "alloc";
+			t->p = pa_arena_alloc(a, &L, n);
+			if (!t->p) {
+				ck_assert_msg(pa_arena_largest_free(a, &L, 0) < n,
+					      "seed %d step %u: alloc of %u failed", _i, step, n);
+				ck_assert_msg(tr_scan().largest < n,
+					      "seed %d step %u: alloc of %u failed, the model has room", _i, step, n);
+			} else {
+				t->units = n;
+				t->gen = ++tr_gen;
+				t->state = TR_LIVE;
+				live++;
+				tr_book(s, 0, n, 1);
+				tr_fill(s, 0, n);
+			}
+		} else if (t->state == TR_LIVE) {
+			ck_assert_uint_eq(pa_arena_live_units(a, &L, t->p), t->units);
+			if (k < 8) {
+				what = "free";
+				i = TR_UNITS;
+				m = pa_arena_live_at(a, &L, (uintptr_t)(t->p - region), &i);
+				ck_assert(m == t->units || (m == 0 && t->units > 64));	/* or not quick to tell */
+				ck_assert(m == 0 || i == unit_of(t->p));
+				pa_arena_free(a, &L, t->p);
+				tr_book(s, 0, t->units, 0);
+				t->state = TR_EMPTY;
+				live--;
+				ck_assert_uint_eq(pa_arena_live_units(a, &L, t->p), 0);
+			} else if (k < 15) {
+				what = "resize";
+				m = k < 10 ? n : k < 13 ? t->units + 1 + tr_rand(&rng) % 16 : 1 + tr_rand(&rng) % t->units;
+				r = pa_arena_resize(a, &L, t->p, m);
+				ck_assert_msg(r == (m <= t->units || tr_free_after(s, m - t->units) == m - t->units ? 0 : -1),
+					      "seed %d step %u: resize of %u units at %u to %u gave %d", _i, step,
+					      t->units, unit_of(t->p), m, r);
+				if (r == 0 && m > t->units) {
+					tr_book(s, t->units, m, 1);
+					tr_fill(s, t->units, m);
+				} else if (r == 0) {
+					tr_book(s, m, t->units, 0);
+				}
+				if (r == 0)
+					t->units = m;
+				ck_assert_uint_eq(pa_arena_live_units(a, &L, t->p), t->units);
+				ck_assert_uint_eq(tr_damaged(s), t->units);
+			} else {
+				what = "cache";
+				pa_arena_cache(a, &L, unit_of(t->p));
+				t->state = TR_CACHED;
+				live--;
+				ncached++;
+				cunits += t->units;
+				ck_assert_uint_eq(pa_arena_live_units(a, &L, t->p), 0);
+				ck_assert_uint_eq(pa_arena_cached_units(a, &L, t->p), t->units);
+			}
+		} else {
+			ck_assert_uint_eq(pa_arena_cached_units(a, &L, t->p), t->units);
+			ncached--;
+			cunits -= t->units;
+			if (k < 10) {
+				what = "uncache";
+				pa_arena_uncache(a, &L, unit_of(t->p));
+				t->state = TR_LIVE;
+				live++;
+				ck_assert_uint_eq(pa_arena_live_units(a, &L, t->p), t->units);
+			} else {
+				what = "release";
+				pa_arena_release(a, &L, unit_of(t->p), t->units);
+				tr_book(s, 0, t->units, 0);
+				t->state = TR_EMPTY;
+				ck_assert_uint_eq(pa_arena_cached_units(a, &L, t->p), 0);
+				ck_assert_uint_eq(pa_arena_live_units(a, &L, t->p), 0);
+			}
+		}
+		ck_assert_msg(check_arena() == 0, "seed %d step %u: check fails after %s of slot %d",
+			      _i, step, what, s);
+		ck_assert_msg(cached[0] == ncached && cached[1] == cunits,
+			      "seed %d step %u: %u cached chunks of %u units, the model %u of %u", _i, step,
+			      cached[0], cached[1], ncached, cunits);
+		ck_assert_uint_eq(a->used_chunks, live);
+		if (step % 16 == 0) {
+			struct tr_scan sc = tr_scan();
+			struct cached_seen seen = { 0, 0, 0 };
+
+			ck_assert_msg(a->free_units == sc.free_units && a->free_chunks == sc.free_runs &&
+				      pa_arena_largest_free(a, &L, 0) == sc.largest &&
+				      pa_arena_largest_free(a, &L, 1) == sc.largest_cached,
+				      "seed %d step %u: free %u in %u, largest %u (%u), the model %u in %u, %u (%u)",
+				      _i, step, a->free_units, a->free_chunks, pa_arena_largest_free(a, &L, 0),
+				      pa_arena_largest_free(a, &L, 1), sc.free_units, sc.free_runs, sc.largest,
+				      sc.largest_cached);
+			pa_arena_each_cached(a, &L, tr_each_cached, &seen);
+			ck_assert_uint_eq(seen.chunks, ncached);
+			ck_assert_uint_eq(seen.units, cunits);
+		}
+	}
+	for (s = 0; s < TR_SLOTS; s++) {
+		if (tr[s].state == TR_CACHED) {
+			pa_arena_release(a, &L, unit_of(tr[s].p), tr[s].units);
+		} else if (tr[s].state == TR_LIVE) {
+			ck_assert_uint_eq(tr_damaged(s), tr[s].units);
+			pa_arena_free(a, &L, tr[s].p);
+		}
+		ck_assert_int_eq(check_arena(), 0);
+	}
+	expect_free(TR_UNITS, 1, TR_UNITS);
+}
+END_TEST
+
+/* XOR x into the 4 bytes at byte off of unit u of the region: a field of a
+ * free chunk, which under ASan the library keeps poisoned between its own
+ * accesses, so opened and closed around this one as it does. */
+static void region_xor32(uint32_t u, size_t off, uint32_t x)
+{
+	unsigned char *p = region + ((size_t)u << L.shift) + off;
+	uint32_t v;
+
+	pa_annot_open(p, sizeof(v));
+	memcpy(&v, p, sizeof(v));
+	v ^= x;
+	memcpy(p, &v, sizeof(v));
+	pa_annot_poison(p, sizeof(v));
+}
+
+/* Damage k to the arena of tlsf_check_catches_damage; again, undone. */
+static void tlsf_damage(int k)
+{
+	pa_word *edge = (pa_word *)a->bits + L.edge_off;
+	uint32_t *sl = (uint32_t *)((pa_word *)a->bits + L.sl_off);
+	uint32_t *head = (uint32_t *)((pa_word *)a->bits + L.head_off);
+
+	switch (k) {
+	case 0: edge[0] ^= (pa_word)1 << 3; break;	/* free (3, 5): its first unit's edge bit */
+	case 1: edge[0] ^= (pa_word)1 << 7; break;	/* its last unit's */
+	case 2: edge[0] ^= (pa_word)1 << 20; break;	/* one inside the live (8, 40) */
+	case 3: region_xor32(4, 0, 1); break;		/* (3, 5)'s size in its second unit: 4 */
+	case 4: region_xor32(7, 4, 3); break;		/* its size in its last unit: 6 */
+	case 5: a->class_mask ^= 1; break;		/* first level 0 (5 and 2) said empty */
+	case 6: a->class_mask ^= 1u << 5; break;	/* an empty first level said not */
+	case 7: head[5] ^= 4 ^ 49; break;		/* the list of 5 names (48, 2) */
+	case 8: head[2] ^= 49; break;			/* the list of 2 loses its only chunk */
+	case 9: sl[0] ^= 1u << 6; break;		/* the empty list of 6 said not */
+	case 10: region_xor32(114, 0, 4); break;	/* the rest's back link: to (3, 5) */
+	case 11: region_xor32(114, 4, 4); break;	/* its next link */
+	case 12:					/* (48, 2) off every list, masks */
+		head[2] ^= 49;				/* and all: only the count of */
+		sl[0] ^= 1u << 2;			/* listed chunks tells */
+		break;
+	}
+}
+
+/* Damage to a tlsf arena's lists, sizes and edge bits is caught, and the
+ * arena checks again once it is undone.  Free: (3, 5), (48, 2) and the
+ * rest (114, 8078), each alone on its list. */
+START_TEST(tlsf_check_catches_damage)
+{
+	unsigned char *p2, *p4;
+
+	(void)take(3);
+	p2 = take(5);
+	(void)take(40);
+	p4 = take(2);
+	(void)take(64);
+	give(p2);
+	give(p4);
+	expect_free(8085, 3, 8078);
+	tlsf_damage(_i);
+	ck_assert_int_eq(check_arena(), -1);
+	if (_i == 0)
+		ck_assert_uint_eq(cached[0], 1);	/* a free chunk without edge bits looks cached */
+	tlsf_damage(_i);
+	expect_free(8085, 3, 8078);
 }
 END_TEST
 
@@ -657,6 +1270,20 @@ static Suite *arena_suite(void)
 	tcase_add_test(tc, cached_chunk_lifecycle);
 	tcase_add_test(tc, check_counts_cached);
 	tcase_add_test(tc, chunk_units_fast_path);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("tlsf");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup_tlsf, teardown);
+	tcase_add_test(tc, tlsf_layout);
+	tcase_add_test(tc, tlsf_good_fit);
+	tcase_add_test(tc, tlsf_own_list);
+	tcase_add_test(tc, tlsf_split_and_merge);
+	tcase_add_test(tc, tlsf_merge_keeps_lists);
+	tcase_add_test(tc, tlsf_resize_in_place);
+	tcase_add_test(tc, tlsf_last_chunk_of_a_large_region);
+	tcase_add_test(tc, tlsf_cached_chunk);
+	tcase_add_loop_test(tc, tlsf_random_model, 0, 4);
+	tcase_add_loop_test(tc, tlsf_check_catches_damage, 0, 13);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("quick");
 	tcase_set_timeout(tc, 60);
