@@ -127,7 +127,8 @@ START_TEST(create_bad_configs)
 	BAD((enum pagealloc_policy)PAGEALLOC_POLICY_COUNT, (void)0);
 	BAD((enum pagealloc_policy)-1, (void)0);
 #undef BAD
-	ck_assert_uint_eq(tu_vsz(), vsz);
+	if (!tu_vsz_unreliable())	/* valgrind maps for itself too */
+		ck_assert_uint_eq(tu_vsz(), vsz);
 }
 END_TEST
 
