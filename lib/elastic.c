@@ -580,11 +580,11 @@ static void quick_purge(struct elastic_state *st, const struct pa_page *pg)
  * keep enough to go on serving their sizes. */
 static void quick_trim(struct elastic_state *st, int keep_half)
 {
-	uint32_t n, drop;
+	uint32_t n, keep;
 	struct quick q;
 
 	for (n = 1; n <= st->qmax; n++)
-		for (drop = quick_count(st, n), drop -= keep_half ? drop / 2 : 0; drop > 0; drop--) {
+		for (keep = keep_half ? quick_count(st, n) / 2 : 0; quick_count(st, n) > keep;) {
 			q = quick_pop(st, n);
 			release(st, &q, n);
 		}
