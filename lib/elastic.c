@@ -52,7 +52,6 @@ struct pa_page {
 	unsigned char *base;
 	size_t big_bytes;			/* 0: a page; else a large allocation's mapping */
 	int cls;				/* the list it is on, or -1 */
-	uint32_t free_seen;			/* its arena's free_units as arena_free counts them */
 };
 static_assert(sizeof(struct pa_page) % 8 == 0, "the arena follows the descriptor");
 
@@ -84,12 +83,11 @@ struct elastic_state {
 	uint32_t qlist_min;			/* sizes from here on are on linked lists */
 	uint32_t qtop;				/* 1-unit chunks on the stack */
 	struct slot recent[RECENT];		/* recent[key % RECENT], or NO_KEY */
+	uint32_t qlen[PA_QUICK_MAX + 1];	/* qlen[n]: chunks on list n */
 	struct qnode *qhead[PA_QUICK_MAX + 1];	/* the newest first */
 	struct quick qstack[QUICK_DEPTH];	/* 1-unit chunks below qlist_min */
 	size_t desc_bytes;			/* descriptor plus arena */
 	size_t pages;				/* pages held, large mappings in page_size units */
-	size_t big_bytes;			/* of the large mappings */
-	size_t arena_free;			/* the pages' free units (free_seen), cached apart */
 	size_t empty;				/* pages with nothing in use */
 	uint32_t list_mask;
 	struct pa_page *list[PA_MAX_CLASSES];
@@ -249,15 +247,10 @@ static void list_unlink(struct elastic_state *st, struct pa_page *pg)
 	pg->cls = -1;
 }
 
-/* Put a page on the list of its largest free class (none when full), and
- * count its free units into arena_free: every change to a page's arena is
- * followed by a relist, or by the unmap of the page. */
+/* Put a page on the list of its largest free class (none when full). */
 static void relist(struct elastic_state *st, struct pa_page *pg)
 {
 	int cls = pa_arena_top_class(arena(pg), &st->L);
-
-	st->arena_free = st->arena_free - pg->free_seen + arena(pg)->free_units;
-	pg->free_seen = arena(pg)->free_units;
 
 	if (cls == pg->cls)
 		return;
@@ -333,9 +326,7 @@ static struct pa_page *map_page(pagealloc *h, size_t big_bytes)
 		pa_addrmap_put(&st->table, ((uintptr_t)pg->base >> st->sys_shift) + k, pg);
 	all_link(st, pg);
 	st->pages += page_count(st, pg);
-	st->big_bytes += big_bytes;
 	if (!big_bytes) {
-		pg->free_seen = 0;
 		pa_arena_init(arena(pg), &st->L, pg->base);
 		st->empty++;
 		relist(st, pg);
@@ -354,9 +345,6 @@ static void unmap_page(pagealloc *h, struct pa_page *pg)
 	for (k = 0; k < key_count(st, pg); k++)
 		pa_addrmap_remove(&st->table, ((uintptr_t)pg->base >> st->sys_shift) + k);
 	st->pages -= page_count(st, pg);
-	st->big_bytes -= pg->big_bytes;
-	if (!pg->big_bytes)
-		st->arena_free -= pg->free_seen;
 	pa_os_unmap(&h->os, pg->base, pg->big_bytes ? pg->big_bytes : st->L.bytes);
 	put_desc(st, pg);
 }
@@ -417,19 +405,9 @@ static inline int quick_full(const struct elastic_state *st, uint32_t n)
 	return on_stack(st, n) && st->qtop == QUICK_DEPTH;
 }
 
-static inline struct qnode node_get(const struct qnode *q);
-
-/* Chunks on list (or stack) n: a walk of the list, for the slow paths. */
-static uint32_t quick_count(const struct elastic_state *st, uint32_t n)
+static inline uint32_t quick_count(const struct elastic_state *st, uint32_t n)
 {
-	const struct qnode *q;
-	uint32_t k = 0;
-
-	if (on_stack(st, n))
-		return st->qtop;
-	for (q = st->qhead[n]; q; q = node_get(q).next)
-		k++;
-	return k;
+	return on_stack(st, n) ? st->qtop : st->qlen[n];
 }
 
 /*
@@ -469,25 +447,20 @@ static inline void node_set_prev(struct qnode *q, struct qnode *prev)
 	pa_annot_poison(&q->prev, sizeof(q->prev));
 }
 
-/* The units the quick lists hold, from the figures every page and the heap
- * keep: each page's units are live, free or cached. */
-static size_t quick_units(const pagealloc *h)
+/* The units the quick lists hold, and (if chunks) how many chunks: for
+ * the slow paths, which can afford a pass over the counts. */
+static size_t quick_totals(const struct elastic_state *st, size_t *chunks)
 {
-	const struct elastic_state *st = state(h);
-	size_t small = st->pages - st->big_bytes / st->L.bytes;
-
-	return small * st->L.units - st->arena_free - ((h->in_use_bytes - st->big_bytes) >> st->L.shift);
-}
-
-/* The chunks the quick lists hold: a walk of the lists, for the stats. */
-static size_t quick_chunks(const struct elastic_state *st)
-{
-	size_t count = 0;
+	size_t units = 0, count = 0;
 	uint32_t n;
 
-	for (n = 1; n <= st->qmax; n++)
+	for (n = 1; n <= st->qmax; n++) {
 		count += quick_count(st, n);
-	return count;
+		units += (size_t)quick_count(st, n) * n;
+	}
+	if (chunks)
+		*chunks = count;
+	return units;
 }
 
 /* Take node off list n. */
@@ -497,10 +470,12 @@ static inline void unlink_node(struct elastic_state *st, struct qnode *q, uint32
 
 	if (v.prev)
 		node_set_next(v.prev, v.next);
-	else if (!(st->qhead[n] = v.next))
-		st->qmask &= ~((uint64_t)1 << n);
+	else
+		st->qhead[n] = v.next;
 	if (v.next)
 		node_set_prev(v.next, v.prev);
+	if (!--st->qlen[n])
+		st->qmask &= ~((uint64_t)1 << n);
 }
 
 /* Take node q, the head of list n, off it: it has no prev. */
@@ -513,6 +488,7 @@ static inline void pop_node(struct elastic_state *st, struct qnode *q, uint32_t 
 		node_set_prev(next, NULL);
 	else
 		st->qmask &= ~((uint64_t)1 << n);
+	st->qlen[n]--;
 }
 
 /* Take the newest cached chunk of n units off its list; its page in q.pg. */
@@ -625,7 +601,7 @@ static int cache_may_grow(const pagealloc *h)
 	const struct elastic_state *st = state(h);
 
 	return !st->empty && !over_cap(h, 1) &&
-	       quick_units(h) << st->L.shift <= st->pages * st->L.bytes / 4;
+	       quick_totals(st, NULL) << st->L.shift <= st->pages * st->L.bytes / 4;
 }
 
 /* Page pg has just lost its last live chunk. */
@@ -719,6 +695,7 @@ quick_put(pagealloc *h, struct pa_page *pg, void *p, uint32_t i, uint32_t n)
 		else
 			st->qmask |= (uint64_t)1 << n;	/* set while the list is not empty */
 		st->qhead[n] = q;
+		st->qlen[n]++;
 	}
 	pa_account_free(h, (size_t)n << st->L.shift);
 	if (is_empty(pg))
@@ -812,7 +789,6 @@ static void *big_resize(pagealloc *h, struct pa_page *pg, size_t size)
 	pg->base = q;
 	pg->big_bytes = bytes;
 	st->pages = st->pages - old / st->L.bytes + bytes / st->L.bytes;
-	st->big_bytes = st->big_bytes - old + bytes;
 	pa_account_resize(h, old, bytes);
 	return q;
 }
@@ -839,14 +815,8 @@ static void *elastic_realloc(pagealloc *h, void *p, size_t size)
 
 /* ---- whole-heap calls ---- */
 
-/* What the pages add up to, for elastic_check. */
-struct sums {
-	size_t in_use, chunks;		/* bytes and chunks live */
-	size_t cached, cached_units;	/* cached chunks and their units */
-	size_t free_units, big_bytes;	/* what arena_free and big_bytes should be */
-};
-
-static int check_page(const pagealloc *h, const struct pa_page *pg, struct sums *sum)
+static int check_page(const pagealloc *h, const struct pa_page *pg, size_t *in_use, size_t *chunks,
+		      size_t *cached)
 {
 	const struct elastic_state *st = state(h);
 	const struct pa_arena *a = arena(pg);
@@ -857,19 +827,16 @@ static int check_page(const pagealloc *h, const struct pa_page *pg, struct sums 
 		if (table_find(st, pg->base + (k << st->sys_shift)) != pg)
 			return -1;
 	if (pg->big_bytes) {
-		sum->in_use += pg->big_bytes;
-		sum->chunks += 1;
-		sum->big_bytes += pg->big_bytes;
+		*in_use += pg->big_bytes;
+		*chunks += 1;
 		return pg->cls == -1 && pg->big_bytes % st->L.bytes == 0 ? 0 : -1;
 	}
 	if (pa_arena_check(a, &st->L, c) || a->base != pg->base ||
-	    pg->cls != pa_arena_top_class(a, &st->L) || pg->free_seen != a->free_units)
+	    pg->cls != pa_arena_top_class(a, &st->L))
 		return -1;
-	sum->in_use += (size_t)(st->L.units - a->free_units - c[1]) << st->L.shift;
-	sum->chunks += a->used_chunks;
-	sum->cached += c[0];
-	sum->cached_units += c[1];
-	sum->free_units += a->free_units;
+	*in_use += (size_t)(st->L.units - a->free_units - c[1]) << st->L.shift;
+	*chunks += a->used_chunks;
+	*cached += c[0];
 	return 0;
 }
 
@@ -883,8 +850,8 @@ static int quick_entry_ok(const struct elastic_state *st, const void *p, const s
 
 /* The quick lists hold exactly the cached chunks: each entry one of the
  * right size on a page of this heap, no chunk twice, as many as the pages
- * count.  The lists together are walked no further than that count, and an
- * entry is read only once the table has said it is on a page. */
+ * count.  A list is walked no further than its count says, and an entry is
+ * read only once the table has said it is on a page. */
 static int quick_check(const struct elastic_state *st, size_t cached)
 {
 	size_t entries = 0;
@@ -903,17 +870,17 @@ static int quick_check(const struct elastic_state *st, size_t cached)
 				return -1;
 	}
 	entries = st->qtop;
-	if (!!(st->qmask & 2) != (on_stack(st, 1) ? st->qtop > 0 : st->qhead[1] != NULL))
+	if (!!(st->qmask & 2) != (on_stack(st, 1) ? st->qtop > 0 : st->qlen[1] > 0))
 		return -1;
 	for (n = st->qlist_min; n <= st->qmax; n++) {
-		for (k = 0, prev = NULL, q = st->qhead[n]; q && entries + k < cached; k++, prev = q, q = v.next) {
+		for (k = 0, prev = NULL, q = st->qhead[n]; q && k < st->qlen[n]; k++, prev = q, q = v.next) {
 			if (!quick_entry_ok(st, q, table_find(st, q), n))
 				return -1;
 			v = node_get(q);
 			if (v.prev != prev)
 				return -1;
 		}
-		if (q || !!(st->qmask >> n & 1) != (k > 0))
+		if (q || k != st->qlen[n] || !!(st->qmask >> n & 1) != (k > 0))
 			return -1;
 		entries += k;
 	}
@@ -923,20 +890,19 @@ static int quick_check(const struct elastic_state *st, size_t cached)
 static int elastic_check(const pagealloc *h)
 {
 	const struct elastic_state *st = state(h);
-	size_t pages = 0, empty = 0, keys = 0, listed = 0;
-	struct sums sum = { 0, 0, 0, 0, 0, 0 };
+	size_t pages = 0, empty = 0, keys = 0, listed = 0, in_use = 0, chunks = 0, cached = 0;
 	const struct pa_page *pg;
 	unsigned c;
 
 	for (pg = st->all; pg; pg = pg->all_next) {
-		if (check_page(h, pg, &sum))
+		if (check_page(h, pg, &in_use, &chunks, &cached))
 			return -1;
 		pages += page_count(st, pg);
 		keys += key_count(st, pg);
 		empty += !pg->big_bytes && is_empty(pg);
 		listed += pg->cls >= 0;
 	}
-	if (quick_check(st, sum.cached))
+	if (quick_check(st, cached))
 		return -1;
 	for (c = 0; c < PA_MAX_CLASSES; c++) {
 		if (!!(st->list_mask & ((uint32_t)1 << c)) != !!st->list[c])
@@ -948,9 +914,8 @@ static int elastic_check(const pagealloc *h)
 		}
 	}
 	if (listed || pages != st->pages || empty != st->empty || keys != st->table.used ||
-	    sum.in_use != h->in_use_bytes || sum.chunks != h->chunks_in_use ||
-	    sum.free_units != st->arena_free || sum.big_bytes != st->big_bytes ||
-	    sum.cached_units != quick_units(h) || (h->cfg.max_pages && pages > h->cfg.max_pages))
+	    in_use != h->in_use_bytes || chunks != h->chunks_in_use ||
+	    (h->cfg.max_pages && pages > h->cfg.max_pages))
 		return -1;
 	return 0;
 }
@@ -974,10 +939,10 @@ static void elastic_stats(const pagealloc *h, struct pagealloc_stats *s)
 {
 	const struct elastic_state *st = state(h);
 	const struct pa_page *pg;
-	size_t largest;
+	size_t largest, chunks, units = quick_totals(st, &chunks);
 
-	s->free_bytes += quick_units(h) << st->L.shift;
-	s->free_chunks += quick_chunks(st);
+	s->free_bytes += units << st->L.shift;
+	s->free_chunks += chunks;
 	for (pg = st->all; pg; pg = pg->all_next) {
 		if (pg->big_bytes)
 			continue;
@@ -1038,6 +1003,7 @@ static void elastic_reset(pagealloc *h)
 	struct pa_page *pg, *next;
 
 	memset(st->qhead, 0, sizeof(st->qhead));
+	memset(st->qlen, 0, sizeof(st->qlen));
 	st->qtop = 0;
 	st->qmask = 0;
 	st->empty = 0;
