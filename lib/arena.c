@@ -661,15 +661,10 @@ int pa_arena_resize(struct pa_arena *a, const struct pa_layout *L, void *p, uint
 	return 0;
 }
 
-int pa_arena_top_class(const struct pa_arena *a, const struct pa_layout *L)
+int pa_arena_top_class_tlsf(const struct pa_arena *a, const struct pa_layout *L)
 {
-	unsigned c;
+	unsigned c = pa_log2(a->class_mask);
 
-	if (!a->class_mask)
-		return -1;
-	c = pa_log2(a->class_mask);
-	if (!L->tlsf)
-		return (int)c;
 	/* first level 0 lists sizes 1..PA_TLSF_SL-1 one by one (bit n: n
 	 * units); level c >= 1, the power of two 2^(c + PA_TLSF_SL_LOG2 - 1) */
 	return c ? (int)(c + PA_TLSF_SL_LOG2 - 1) : (int)pa_log2(pa_log2(tl_of(a, L).sl[0]));

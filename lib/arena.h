@@ -225,7 +225,14 @@ int pa_arena_resize(struct pa_arena *a, const struct pa_layout *L, void *p, uint
 
 /* The class of the largest free chunk that is not cached (floor(log2) of
  * its units), or -1 when there is none: O(1) in either index. */
-int pa_arena_top_class(const struct pa_arena *a, const struct pa_layout *L);
+int pa_arena_top_class_tlsf(const struct pa_arena *a, const struct pa_layout *L);
+
+static inline int pa_arena_top_class(const struct pa_arena *a, const struct pa_layout *L)
+{
+	if (!a->class_mask)
+		return -1;
+	return L->tlsf ? pa_arena_top_class_tlsf(a, L) : (int)pa_log2(a->class_mask);
+}
 
 /* Largest free chunk, in units; with cached chunks (cached: the arena may
  * hold some), counting them as the free ones they and their free
