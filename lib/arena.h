@@ -76,8 +76,9 @@ static inline pa_word *pa_free_bits(const struct pa_arena *a, const struct pa_la
 int pa_layout_init(struct pa_layout *L, size_t bytes, size_t granule);
 
 /*
- * The same for an arena indexed as TLSF indexes its blocks, which the page
- * policy uses for regions of 1024 units and more: every free chunk is on a
+ * The same for an arena indexed as TLSF indexes its blocks, which
+ * pa_layout_init_for (below) picks for a region of PA_TLSF_MIN_UNITS units
+ * or more, for the page and elastic policies: every free chunk is on a
  * doubly linked list for its size, one of PA_TLSF_SL per power of two
  * (exact below PA_TLSF_SL units), with a bitmap of the lists that hold
  * any.  An allocation takes the head of the first non-empty list whose

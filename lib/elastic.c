@@ -8,8 +8,9 @@
  *   descriptors  one per page (struct pa_page, its arena right behind it)
  *                or per large allocation's own mapping;
  *   lists        list[c] holds the pages whose largest free chunk is of
- *                class c (pa_arena_top_class), and list_mask has bit c set while list[c] is not
- *                empty: a find-first-set picks a page that surely fits;
+ *                class c (pa_arena_top_class), and list_mask has bit c
+ *                set while list[c] is not empty: a find-first-set picks a
+ *                page that surely fits;
  *   table        an address map (addrmap.h) from system-page number to
  *                descriptor, so free finds a pointer's page in one probe
  *                (nothing assumes that two mmaps are adjacent).
