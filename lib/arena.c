@@ -419,37 +419,38 @@ static inline __attribute__((always_inline)) void *take(struct pa_arena *a, cons
 }
 
 /*
- * A tlsf arena's allocation: the chunk tl_find names, split; when the rest
- * stays on the chunk's list (carving a large chunk, mostly) only its node
- * moves.
+ * A tlsf arena's allocation: the chunk tl_find names, whole, or its tail
+ * (the rest keeps the chunk's start, and so its node): when the rest stays
+ * on the chunk's list (carving a large chunk, mostly), only its sizes and
+ * its end's edge bit change.
  */
 static void *tl_alloc(struct pa_arena *a, const struct pa_layout *L, uint32_t units)
 {
 	struct tl t = tl_of(a, L);
-	uint32_t k = units <= t.units ? tl_find(&t, a, L->nfl, units) : 0, i, n;
+	uint32_t k = units <= t.units ? tl_find(&t, a, L->nfl, units) : 0, i, n, rest;
 
 	if (!k)
 		return NULL;
 	i = k - 1;
 	n = tl_size(&t, i);
-	pa_bit_clear(t.free, i);
-	if (n > units && tl_same(n, n - units)) {
-		tl_move(&t, i, n, i + units, n - units);
+	rest = n - units;
+	if (!rest) {
+		tl_remove(&t, a, i, n);
+		pa_bit_clear(t.free, i);
+		a->free_chunks--;
+	} else if (n >= PA_TLSF_SL && !((n ^ rest) >> (pa_log2(n) - PA_TLSF_SL_LOG2))) {
+		tl_sizes(&t, i, rest);	/* rest < n: on n's list */
+		pa_bit_clear(t.edge, (size_t)i + n - 1);
+		pa_bit_set(t.edge, (size_t)i + rest - 1);
 	} else {
 		tl_remove(&t, a, i, n);
-		a->free_chunks--;
-		if (n > units) {
-			tl_insert(&t, a, i + units, n - units);
-			a->free_chunks++;
-		}
+		tl_insert(&t, a, i, rest);
 	}
-	if (n > units) {
-		pa_bit_set(t.free, (size_t)i + units);
-		set_start(a, i, i + units);
-	}
+	if (rest)
+		set_start(a, i, i + rest);
 	a->free_units -= units;
 	a->used_chunks++;
-	return t.base + ((size_t)i << t.shift);
+	return t.base + ((size_t)(i + rest) << t.shift);
 }
 
 /*

@@ -84,7 +84,8 @@ int pa_layout_init(struct pa_layout *L, size_t bytes, size_t granule);
  * any.  An allocation takes the head of the first non-empty list whose
  * every chunk fits (two find-first-sets), or, when none has any, the first
  * chunk of the request's own list that fits (its chunks differ by under
- * 1/PA_TLSF_SL of their size); a free merges with both neighbours in O(1).
+ * 1/PA_TLSF_SL of their size), and hands out its tail: the rest keeps the
+ * chunk's start and list node.  A free merges with both neighbours in O(1).
  * The lists and sizes live in the free chunks (granule >= 8):
  *
  *   unit 0: previous and next chunk on the list (unit index + 1, 4 bytes each)

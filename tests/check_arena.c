@@ -394,13 +394,21 @@ static uint32_t unit_of(const void *p)
 	return (uint32_t)(((const unsigned char *)p - region) >> L.shift);
 }
 
-/* The free figures after a step, and the check. */
-static void expect_free(uint32_t units, uint32_t chunks, uint32_t largest)
+/* The free figures and the last chunk's start after a step, and the
+ * check. */
+static void expect_free(uint32_t units, uint32_t chunks, uint32_t largest, uint32_t last)
 {
 	ck_assert_uint_eq(a->free_units, units);
 	ck_assert_uint_eq(a->free_chunks, chunks);
 	ck_assert_uint_eq(pa_arena_largest_free(a, &L, 0), largest);
+	ck_assert_uint_eq(a->last_start, last);
 	ck_assert_int_eq(check_arena(), 0);
+}
+
+/* Unit u of the region, as a pointer. */
+static unsigned char *at(uint32_t u)
+{
+	return region + ((size_t)u << L.shift);
 }
 
 /* The layout: three unit bitmaps (start, free, edge), a 32-bit mask per
@@ -441,178 +449,239 @@ START_TEST(tlsf_layout)
 END_TEST
 
 /* Good fit in O(1): free chunks of 33..62 units (one list per size below
- * 64) and one of 63, everything else taken; a request of 63 gets the
- * 63-unit chunk from the masks alone, one of 40 the 40-unit chunk, one of
- * 1 the smallest (33).  A request nothing serves fails cleanly. */
+ * 64) and one of 63, everything else taken (each take the tail of the
+ * free chunk at 0: from the end down); a request of 63 gets the 63-unit
+ * chunk from the masks alone, one of 40 the 40-unit chunk, one of 1 the
+ * tail of the smallest (33), whose first 32 stay free where they were.
+ * A request nothing serves fails cleanly. */
 START_TEST(tlsf_good_fit)
 {
+	const uint32_t U = L.units;
 	unsigned char *p[31];
 	uint32_t n, used = 0;
 
 	for (n = 33; n <= 63; n++) {
 		p[n - 33] = take(n);
-		(void)take(1);			/* keeps the free chunks apart */
+		ck_assert_ptr_eq(p[n - 33], at(U - used - n));
+		ck_assert_ptr_eq(take(1), at(U - used - n - 1));	/* keeps the free chunks apart */
 		used += n + 1;
 	}
-	(void)take(L.units - used);
-	ck_assert_uint_eq(a->free_units, 0);
+	ck_assert_ptr_eq(take(U - used), region);	/* the rest, whole */
+	expect_free(0, 0, 0, U - 33);
 	give(p[63 - 33]);			/* the 63 first: the oldest */
 	for (n = 33; n < 63; n++)
 		give(p[n - 33]);
-	expect_free(used - 31, 31, 63);
+	expect_free(used - 31, 31, 63, U - 33);
 	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 63), p[63 - 33]);
 	ck_assert_int_eq(check_arena(), 0);
 	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 40), p[40 - 33]);
 	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 34), p[34 - 33]);
-	expect_free(used - 31 - 63 - 40 - 34, 28, 62);
+	expect_free(used - 31 - 63 - 40 - 34, 28, 62, U - 33);
 	ck_assert_ptr_null(pa_arena_alloc(a, &L, 63));	/* none of 63 or more is left */
 	ck_assert_ptr_null(pa_arena_alloc(a, &L, 64));
-	ck_assert_ptr_null(pa_arena_alloc(a, &L, L.units));
-	ck_assert_ptr_null(pa_arena_alloc(a, &L, L.units + 1));
-	expect_free(used - 31 - 63 - 40 - 34, 28, 62);
-	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 1), p[33 - 33]);	/* the least that fits */
-	expect_free(used - 31 - 63 - 40 - 34 - 1, 28, 62);
+	ck_assert_ptr_null(pa_arena_alloc(a, &L, U));
+	ck_assert_ptr_null(pa_arena_alloc(a, &L, U + 1));
+	expect_free(used - 31 - 63 - 40 - 34, 28, 62, U - 33);
+	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 1), at(U - 1));	/* the least that fits: its tail */
+	expect_free(used - 31 - 63 - 40 - 34 - 1, 28, 62, U - 1);
+	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 32), p[33 - 33]);	/* its rest, whole */
+	expect_free(used - 31 - 63 - 40 - 34 - 33, 27, 62, U - 1);
 }
 END_TEST
 
 /* 64 and 65 units share a list: a request of 65 takes a chunk of the next
- * list up first, which surely fits (the 100), and scans its own list only
- * when no larger list has any: then it finds the 65 behind the 64. */
+ * list up first, which surely fits (the 100: its tail), and scans its own
+ * list only when no larger list has any: then it finds the 65 behind the
+ * 64.  The 100's first 35 stay free where they were. */
 START_TEST(tlsf_own_list)
 {
+	const uint32_t U = L.units;
 	unsigned char *p65 = take(65), *p100, *p64;
 
-	(void)take(1);
+	ck_assert_ptr_eq(p65, at(U - 65));
+	ck_assert_ptr_eq(take(1), at(U - 66));
 	p100 = take(100);
-	(void)take(1);
+	ck_assert_ptr_eq(p100, at(U - 166));
+	ck_assert_ptr_eq(take(1), at(U - 167));
 	p64 = take(64);
-	(void)take(1);
-	(void)take(L.units - 232);
+	ck_assert_ptr_eq(p64, at(U - 231));
+	ck_assert_ptr_eq(take(1), at(U - 232));
+	ck_assert_ptr_eq(take(U - 232), region);
+	expect_free(0, 0, 0, U - 65);
 	give(p65);
 	give(p100);
 	give(p64);				/* the head of the list of 64..65 */
-	expect_free(229, 3, 100);
-	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 65), p100);
-	expect_free(164, 3, 65);		/* the 100's tail of 35 is free */
+	expect_free(229, 3, 100, U - 65);
+	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 65), p100 + 35 * 8);
+	expect_free(164, 3, 65, U - 65);	/* the 100's first 35 are free */
 	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 65), p65);
-	expect_free(99, 2, 64);
+	expect_free(99, 2, 64, U - 65);
 	ck_assert_ptr_null(pa_arena_alloc(a, &L, 65));	/* the 64 does not serve it */
-	expect_free(99, 2, 64);
+	expect_free(99, 2, 64, U - 65);
 	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 64), p64);
-	expect_free(35, 1, 35);
+	expect_free(35, 1, 35, U - 65);
+	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 35), p100);
+	expect_free(0, 0, 0, U - 65);
 }
 END_TEST
 
-/* [ 10 ][ 20 ][ 30 ][ 40 ][ rest ]: free the 20 (alone), the 30 (merges
- * with the one before), the 10 (with the one after), then the 40 (with
- * both): one free chunk again.  The merged 60 is on the list of 60. */
+/* Each take the tail of the rest: [ rest ][ 40 ][ 30 ][ 20 ][ 10 ].  Free
+ * the 20 (alone), the 10 (merges with the one before), the 30 (with the
+ * one after), then the 40 (with both): one free chunk again.  The merged
+ * 60 is on the list of 60. */
 START_TEST(tlsf_split_and_merge)
 {
 	const uint32_t U = L.units;
 	unsigned char *p1 = take(10), *p2 = take(20), *p3 = take(30), *p4 = take(40);
 
-	ck_assert_ptr_eq(p4, region + 60 * 8);
-	ck_assert_uint_eq(a->last_start, 100);
-	expect_free(U - 100, 1, U - 100);
+	ck_assert_ptr_eq(p1, at(U - 10));
+	ck_assert_ptr_eq(p2, at(U - 30));
+	ck_assert_ptr_eq(p3, at(U - 60));
+	ck_assert_ptr_eq(p4, at(U - 100));
+	expect_free(U - 100, 1, U - 100, U - 10);
 	give(p2);
-	expect_free(U - 80, 2, U - 100);
-	give(p3);
-	expect_free(U - 50, 2, U - 100);
+	expect_free(U - 80, 2, U - 100, U - 10);
 	give(p1);
-	expect_free(U - 40, 2, U - 100);
-	ck_assert_ptr_eq(take(60), region);	/* exactly the merged chunk */
-	expect_free(U - 100, 1, U - 100);
-	give(region);
-	expect_free(U - 40, 2, U - 100);
+	expect_free(U - 70, 2, U - 100, U - 30);
+	give(p3);
+	expect_free(U - 40, 2, U - 100, U - 60);
+	ck_assert_ptr_eq(take(60), p3);		/* exactly the merged chunk */
+	expect_free(U - 100, 1, U - 100, U - 60);
+	give(p3);
+	expect_free(U - 40, 2, U - 100, U - 60);
 	give(p4);
-	expect_free(U, 1, U);
-	ck_assert_uint_eq(a->last_start, 0);
+	expect_free(U, 1, U, 0);
 }
 END_TEST
 
 /* A merged chunk that stays on a neighbour's list keeps that neighbour's
  * node (moved to the new start when it is the one after); one that leaves
- * both lists gets a new node.  [ 1000 ][ 4 ][ 2 ][ 4 ][ 4 ][ rest 7178 ],
- * the lists of 7168..7295 and of 992..1007. */
+ * both lists gets a new node.  Taken from the rest's tail, [ rest 7178 ]
+ * [ 4 ][ 4 ][ 2 ][ 4 ][ 1000 ], the lists of 7168..7295 and of 992..1007. */
 START_TEST(tlsf_merge_keeps_lists)
 {
 	const uint32_t U = L.units;
 	unsigned char *p1 = take(1000), *p2 = take(4), *p3 = take(2), *p4 = take(4), *p5 = take(4);
 
-	expect_free(7178, 1, 7178);
-	give(p5);				/* the rest grows back to 1010 */
-	expect_free(7182, 1, 7182);
-	ck_assert_uint_eq(a->last_start, 1010);
+	ck_assert_ptr_eq(p1, at(7192));
+	ck_assert_ptr_eq(p2, at(7188));
+	ck_assert_ptr_eq(p3, at(7186));
+	ck_assert_ptr_eq(p4, at(7182));
+	ck_assert_ptr_eq(p5, at(7178));
+	expect_free(7178, 1, 7178, 7192);
+	give(p5);				/* the rest grows to 7182 */
+	expect_free(7182, 1, 7182, 7192);
 	give(p3);
-	expect_free(7184, 2, 7182);
+	expect_free(7184, 2, 7182, 7192);
 	give(p1);
-	expect_free(8184, 3, 7182);
-	give(p2);				/* the 1000 grows over it and the 2 */
-	expect_free(8188, 2, 7182);
-	give(p4);				/* 1006 + 4 + 7182: a list of its own */
-	expect_free(U, 1, U);
-	ck_assert_uint_eq(a->last_start, 0);
+	expect_free(8184, 3, 7182, 7192);
+	give(p2);				/* the 1000 grows back over it and the 2 */
+	expect_free(8188, 2, 7182, 7186);
+	give(p4);				/* 7182 + 4 + 1006: a list of its own */
+	expect_free(U, 1, U, 0);
 }
 END_TEST
 
-/* [ p1 10 ][ free 30 ][ p3 10 ][ rest ]: p1 grows into part of the free
- * chunk, then all of it; shrunk, it frees a tail of its own; p3's tail
- * merges with the rest, which it then takes whole.  Neither growing into
- * nor shrinking beside a cached chunk touches it. */
+/* [ p1 10 ][ free 30 ][ p3 10 ][ rest ], built from the end down (each
+ * take the tail of the free chunk at 0, the last one all of it): p1 grows
+ * into part of the free chunk, then all of it; shrunk, it frees a tail of
+ * its own; p3's tail merges with the rest, which it then takes whole.
+ * Neither growing into nor shrinking beside a cached chunk touches it. */
 START_TEST(tlsf_resize_in_place)
 {
 	const uint32_t U = L.units;
-	unsigned char *p1 = take(10), *p2 = take(30), *p3 = take(10);
+	unsigned char *p4 = take(U - 50), *p3 = take(10), *p2 = take(30), *p1 = take(10);
 
+	ck_assert_ptr_eq(p4, at(50));
+	ck_assert_ptr_eq(p3, at(40));
+	ck_assert_ptr_eq(p2, at(10));
+	ck_assert_ptr_eq(p1, region);
+	expect_free(0, 0, 0, 50);
 	give(p2);
-	expect_free(U - 20, 2, U - 50);
+	expect_free(30, 1, 30, 50);
+	give(p4);
+	expect_free(U - 20, 2, U - 50, 50);
 	ck_assert_int_eq(pa_arena_resize(a, &L, p1, 25), 0);
 	ck_assert_uint_eq(pa_arena_live_units(a, &L, p1), 25);
-	expect_free(U - 35, 2, U - 50);
+	expect_free(U - 35, 2, U - 50, 50);
 	ck_assert_int_eq(pa_arena_resize(a, &L, p1, 40), 0);
 	ck_assert_uint_eq(pa_arena_live_units(a, &L, p1), 40);
-	expect_free(U - 50, 1, U - 50);
+	expect_free(U - 50, 1, U - 50, 50);
 	ck_assert_int_eq(pa_arena_resize(a, &L, p1, 41), -1);	/* p3 is live */
 	ck_assert_uint_eq(pa_arena_live_units(a, &L, p1), 40);
-	expect_free(U - 50, 1, U - 50);
+	expect_free(U - 50, 1, U - 50, 50);
 	ck_assert_int_eq(pa_arena_resize(a, &L, p1, 5), 0);
 	ck_assert_uint_eq(pa_arena_live_units(a, &L, p1), 5);
-	expect_free(U - 15, 2, U - 50);
+	expect_free(U - 15, 2, U - 50, 50);
 	ck_assert_int_eq(pa_arena_resize(a, &L, p3, 2), 0);
-	expect_free(U - 7, 2, U - 42);
+	expect_free(U - 7, 2, U - 42, 42);
 	ck_assert_int_eq(pa_arena_resize(a, &L, p3, U - 40), 0);	/* to the end */
 	ck_assert_uint_eq(pa_arena_live_units(a, &L, p3), U - 40);
-	expect_free(35, 1, 35);
+	expect_free(35, 1, 35, 40);
 	ck_assert_int_eq(pa_arena_resize(a, &L, p3, U - 39), -1);	/* past the end */
 	ck_assert_int_eq(pa_arena_resize(a, &L, p1, 40), 0);
-	expect_free(0, 0, 0);
+	expect_free(0, 0, 0, 40);
 	ck_assert_ptr_null(pa_arena_alloc(a, &L, 1));
 	pa_arena_cache(a, &L, unit_of(p3));
 	ck_assert_int_eq(pa_arena_resize(a, &L, p1, 41), -1);	/* p3 is cached */
-	expect_free(0, 0, 0);
+	expect_free(0, 0, 0, 40);
 	ck_assert_uint_eq(cached[0], 1);
 	ck_assert_uint_eq(cached[1], U - 40);
 	ck_assert_uint_eq(pa_arena_largest_free(a, &L, 1), U - 40);
 	ck_assert_int_eq(pa_arena_resize(a, &L, p1, 10), 0);	/* a tail of 30, p3 apart */
-	expect_free(30, 1, 30);
+	expect_free(30, 1, 30, 40);
 	ck_assert_uint_eq(cached[0], 1);
 	ck_assert_uint_eq(pa_arena_cached_units(a, &L, p3), U - 40);
 	pa_arena_release(a, &L, unit_of(p3), U - 40);	/* merges with the tail */
-	expect_free(U - 10, 1, U - 10);
+	expect_free(U - 10, 1, U - 10, 10);
 	ck_assert_uint_eq(cached[0], 0);
 	give(p1);
-	expect_free(U, 1, U);
+	expect_free(U, 1, U, 0);
 }
 END_TEST
 
-/* The last chunk of a 1 MiB tlsf arena, as for the classes. */
+/* The last chunk of a 1 MiB tlsf arena, as for the classes, but with its
+ * own steps: a take carves the tail of the chunk it finds, so the tail of
+ * the last chunk becomes the last chunk.  Grown into, merged with, taken
+ * whole, shrunk and carved at the end, the books stay right. */
 START_TEST(tlsf_last_chunk_of_a_large_region)
 {
+	uint32_t U;
+	unsigned char *p1, *p2, *p3;
+
 	teardown();
 	make_arena_with(pa_layout_init_tlsf, (size_t)1 << 20, 8);
-	ck_assert_uint_eq(L.units, 131072);
-	last_chunk_steps();
-	expect_free(L.units, 1, L.units);
+	U = L.units;
+	ck_assert_uint_eq(U, 131072);
+	p1 = take(10);				/* the region's tail: a new last chunk */
+	ck_assert_ptr_eq(p1, at(U - 10));
+	expect_free(U - 10, 1, U - 10, U - 10);
+	p2 = take(100);
+	p3 = take(1000);
+	ck_assert_ptr_eq(p2, at(U - 110));
+	ck_assert_ptr_eq(p3, at(U - 1110));
+	expect_free(U - 1110, 1, U - 1110, U - 10);
+	give(p1);				/* the last chunk is free */
+	expect_free(U - 1100, 2, U - 1110, U - 10);
+	ck_assert_int_eq(pa_arena_resize(a, &L, p2, 105), 0);	/* grows into the last chunk */
+	ck_assert_uint_eq(pa_arena_live_units(a, &L, p2), 105);
+	expect_free(U - 1105, 2, U - 1110, U - 5);
+	give(p2);				/* merges with the last chunk */
+	expect_free(U - 1000, 2, U - 1110, U - 110);
+	p2 = take(110);				/* the whole last chunk */
+	ck_assert_ptr_eq(p2, at(U - 110));
+	expect_free(U - 1110, 1, U - 1110, U - 110);
+	ck_assert_int_eq(pa_arena_resize(a, &L, p2, 5), 0);	/* shrinks: a new last chunk */
+	expect_free(U - 1005, 2, U - 1110, U - 105);
+	p1 = take(50);				/* its tail: a new last chunk again */
+	ck_assert_ptr_eq(p1, at(U - 50));
+	expect_free(U - 1055, 2, U - 1110, U - 50);
+	give(p3);				/* merges with the rest before it */
+	expect_free(U - 55, 2, U - 110, U - 50);
+	give(p2);				/* and with the 55 after it */
+	expect_free(U - 50, 1, U - 50, U - 50);
+	give(p1);				/* everything */
+	expect_free(U, 1, U, 0);
 }
 END_TEST
 
@@ -631,37 +700,43 @@ static void count_cached(void *arg, uint32_t i, uint32_t n)
 
 /* A cached chunk of a tlsf arena has no edge bits: no neighbour absorbs
  * it, no search finds it, each_cached reports it; released, it merges
- * with both neighbours. */
+ * with both neighbours.  [ rest ][ p3 8 ][ p2 6 ][ p1 4 ], p2 cached. */
 START_TEST(tlsf_cached_chunk)
 {
 	const uint32_t U = L.units;
 	unsigned char *p1 = take(4), *p2 = take(6), *p3 = take(8), *q;
 	struct cached_seen seen = { 0, 0, 0 };
 
-	pa_arena_cache(a, &L, 4);
-	expect_free(U - 18, 1, U - 18);
+	ck_assert_ptr_eq(p1, at(U - 4));
+	ck_assert_ptr_eq(p2, at(U - 10));
+	ck_assert_ptr_eq(p3, at(U - 18));
+	pa_arena_cache(a, &L, U - 10);
+	expect_free(U - 18, 1, U - 18, U - 4);
 	ck_assert_uint_eq(cached[0], 1);
 	ck_assert_uint_eq(cached[1], 6);
 	ck_assert_uint_eq(pa_arena_live_units(a, &L, p2), 0);
 	ck_assert_uint_eq(pa_arena_cached_units(a, &L, p2), 6);
-	give(p1);
-	give(p3);
-	expect_free(U - 6, 2, U - 10);
+	give(p1);				/* not merged with the cached 6 before it */
+	expect_free(U - 14, 2, U - 18, U - 4);
+	give(p3);				/* nor with the one after it */
+	expect_free(U - 6, 2, U - 10, U - 4);
 	ck_assert_uint_eq(pa_arena_largest_free(a, &L, 1), U);
 	pa_arena_each_cached(a, &L, count_cached, &seen);
 	ck_assert_uint_eq(seen.chunks, 1);
 	ck_assert_uint_eq(seen.units, 6);
-	ck_assert_uint_eq(seen.first, 4);
+	ck_assert_uint_eq(seen.first, U - 10);
 	q = pa_arena_alloc(a, &L, 6);
-	ck_assert_ptr_eq(q, region + 10 * 8);	/* from the rest, not the cached 6 */
+	ck_assert_ptr_eq(q, at(U - 16));	/* the rest's tail, not the cached 6 */
+	expect_free(U - 12, 2, U - 16, U - 4);
 	give(q);
-	pa_arena_uncache(a, &L, 4);
+	expect_free(U - 6, 2, U - 10, U - 4);
+	pa_arena_uncache(a, &L, U - 10);
 	ck_assert_uint_eq(pa_arena_live_units(a, &L, p2), 6);
-	expect_free(U - 6, 2, U - 10);
+	expect_free(U - 6, 2, U - 10, U - 4);
 	ck_assert_uint_eq(cached[0], 0);
-	pa_arena_cache(a, &L, 4);
-	pa_arena_release(a, &L, 4, 6);
-	expect_free(U, 1, U);
+	pa_arena_cache(a, &L, U - 10);
+	pa_arena_release(a, &L, U - 10, 6);
+	expect_free(U, 1, U, 0);
 	ck_assert_uint_eq(cached[0], 0);
 }
 END_TEST
@@ -910,7 +985,7 @@ START_TEST(tlsf_random_model)
 		}
 		ck_assert_int_eq(check_arena(), 0);
 	}
-	expect_free(TR_UNITS, 1, TR_UNITS);
+	expect_free(TR_UNITS, 1, TR_UNITS, 0);
 }
 END_TEST
 
@@ -957,26 +1032,33 @@ static void tlsf_damage(int k)
 }
 
 /* Damage to a tlsf arena's lists, sizes and edge bits is caught, and the
- * arena checks again once it is undone.  Free: (3, 5), (48, 2) and the
- * rest (114, 8078), each alone on its list. */
+ * arena checks again once it is undone.  Built from the end down (each
+ * take the tail of the free chunk at 0, the last one all of it), free:
+ * (3, 5), (48, 2) and the rest (114, 8078), each alone on its list. */
 START_TEST(tlsf_check_catches_damage)
 {
-	unsigned char *p2, *p4;
+	const uint32_t U = L.units;
+	unsigned char *p5 = take(U - 114), *p4, *p2;
 
-	(void)take(3);
-	p2 = take(5);
-	(void)take(40);
+	ck_assert_ptr_eq(p5, at(114));
+	ck_assert_ptr_eq(take(64), at(50));
 	p4 = take(2);
-	(void)take(64);
+	ck_assert_ptr_eq(p4, at(48));
+	ck_assert_ptr_eq(take(40), at(8));
+	p2 = take(5);
+	ck_assert_ptr_eq(p2, at(3));
+	ck_assert_ptr_eq(take(3), region);
+	expect_free(0, 0, 0, 114);
 	give(p2);
 	give(p4);
-	expect_free(8085, 3, 8078);
+	give(p5);
+	expect_free(8085, 3, 8078, 114);
 	tlsf_damage(_i);
 	ck_assert_int_eq(check_arena(), -1);
 	if (_i == 0)
 		ck_assert_uint_eq(cached[0], 1);	/* a free chunk without edge bits looks cached */
 	tlsf_damage(_i);
-	expect_free(8085, 3, 8078);
+	expect_free(8085, 3, 8078, 114);
 }
 END_TEST
 
