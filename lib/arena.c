@@ -242,12 +242,11 @@ static inline __attribute__((always_inline)) void tl_remove(const struct tl *t, 
 	pa_bit_clear(t->edge, (size_t)i + n - 1);
 }
 
-/* Chunks of n and m units are on the same list. */
-static inline int tl_same(uint32_t n, uint32_t m)
+/* Chunks of n and m <= n units are on the same list (below PA_TLSF_SL
+ * units, a list holds one size). */
+static inline int tl_same(uint32_t m, uint32_t n)
 {
-	uint32_t x = n > m ? n : m;
-
-	return x < PA_TLSF_SL ? n == m : ((n ^ m) >> (pa_log2(x) - PA_TLSF_SL_LOG2)) == 0;
+	return n < PA_TLSF_SL ? n == m : ((n ^ m) >> (pa_log2(n) - PA_TLSF_SL_LOG2)) == 0;
 }
 
 /* The listed free chunk (i, n) becomes (j, m) on the same list, with
@@ -438,8 +437,8 @@ static void *tl_alloc(struct pa_arena *a, const struct pa_layout *L, uint32_t un
 		tl_remove(&t, a, i, n);
 		pa_bit_clear(t.free, i);
 		a->free_chunks--;
-	} else if (n >= PA_TLSF_SL && !((n ^ rest) >> (pa_log2(n) - PA_TLSF_SL_LOG2))) {
-		tl_sizes(&t, i, rest);	/* rest < n: on n's list */
+	} else if (tl_same(rest, n)) {
+		tl_sizes(&t, i, rest);
 		pa_bit_clear(t.edge, (size_t)i + n - 1);
 		pa_bit_set(t.edge, (size_t)i + rest - 1);
 	} else {
@@ -699,9 +698,11 @@ uint32_t pa_arena_largest_free(const struct pa_arena *a, const struct pa_layout 
 	if (L->tlsf) {		/* the largest chunk of the last list that has any */
 		struct tl t = tl_of(a, L);
 		uint32_t k = t.head[c * PA_TLSF_SL + pa_log2(t.sl[c])];
-		for (; k; k = get32(&t, k - 1, NEXT))
-			if (listed_units(a, L, k - 1) > best)
-				best = listed_units(a, L, k - 1);
+		for (; k; k = get32(&t, k - 1, NEXT)) {
+			uint32_t n = tl_size(&t, k - 1);
+			if (n > best)
+				best = n;
+		}
 		return best;
 	}
 	for (j = pa_bit_next(class_bits(a, L, c), class_nbits(L, c), 0); j < class_nbits(L, c);
@@ -728,13 +729,6 @@ static int tail_clear(const pa_word *b, size_t nbits)
 	size_t r = nbits % PA_WORD_BITS;
 
 	return r == 0 || !(b[nbits / PA_WORD_BITS] >> r);
-}
-
-static uint64_t mix(uint32_t i)
-{
-	uint64_t x = (i + 1) * 0x9E3779B97F4A7C15ull;
-
-	return x ^ x >> 31;
 }
 
 /* A tlsf arena's lists: each entry a listed chunk of the list's sizes, the
@@ -765,7 +759,7 @@ static int tl_check(const struct pa_arena *a, const struct pa_layout *L, uint64_
 				tl_map(n, &f2, &s2);
 				if (f2 != fl || s2 != sl)
 					return -1;
-				sum += mix(k - 1) * n;
+				sum += pa_index_mix(k - 1) * n;
 			}
 		}
 		if (!!t.sl[fl] != !!(a->class_mask >> fl & 1))
@@ -814,7 +808,7 @@ int pa_arena_check(const struct pa_arena *a, const struct pa_layout *L, uint32_t
 		if (L->tlsf) {
 			if (tl_check_chunk(a, L, i, n))
 				return -1;
-			walked += mix(i) * n;
+			walked += pa_index_mix(i) * n;
 			edges += 1 + (n > 1);
 		}
 		counts[pa_log2(n)]++;

@@ -260,6 +260,16 @@ static inline uint32_t pa_units_of(const struct pa_layout *L, size_t size)
 	return (uint32_t)((size + L->gmask) >> L->shift);
 }
 
+/* A mix of a unit index, summed over a set of chunks by the checks: two
+ * sets that must be the same give the same sum, which a chunk counted
+ * twice in place of another would change. */
+static inline uint64_t pa_index_mix(uint32_t i)
+{
+	uint64_t x = (i + 1) * 0x9E3779B97F4A7C15ull;
+
+	return x ^ x >> 31;
+}
+
 /* Check every invariant; count the cached chunks and their units into
  * cached[0] and cached[1] for the caller to compare with its lists. */
 int pa_arena_check(const struct pa_arena *a, const struct pa_layout *L, uint32_t cached[2]);

@@ -283,19 +283,9 @@ static void *page_realloc(pagealloc *h, void *p, size_t size)
 	return pa_realloc_move(h, p, old, size);
 }
 
-/* A mix of a unit index, summed over a set of chunks: the lists and the
- * arena's cached chunks must give the same sum, which a chunk listed twice
- * in place of another would change. */
-static uint64_t mix(uint32_t i)
-{
-	uint64_t x = (i + 1) * 0x9E3779B97F4A7C15ull;
-
-	return x ^ x >> 31;
-}
-
 static void sum_cached(void *arg, uint32_t i, uint32_t n)
 {
-	*(uint64_t *)arg += mix(i) * n;
+	*(uint64_t *)arg += pa_index_mix(i) * n;
 }
 
 /* The quick lists hold exactly the cached chunks: each entry one of the
@@ -321,7 +311,7 @@ static int quick_check(const struct page_state *st, const uint32_t cached[2])
 			    pa_arena_cached_units(st->arena, &st->L, unit_ptr(st, i - 1)) != n)
 				return -1;
 			totals[1] += n;
-			lists += mix(i - 1) * n;
+			lists += pa_index_mix(i - 1) * n;
 		}
 	}
 	if (totals[0] != cached[0] || totals[1] != cached[1])
