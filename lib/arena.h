@@ -204,6 +204,21 @@ static inline void pa_arena_uncache(struct pa_arena *a, const struct pa_layout *
 
 void pa_arena_release(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t n);
 
+/* The chunk at unit i, live or cached, of more than n units, ends after
+ * n; the rest, from unit i + n, becomes a cached chunk of its own.  A
+ * policy carves a run of chunks of one size this way (one allocation,
+ * then this cut), and hands them out one at a time from the front of the
+ * cached rest (this cut, then pa_arena_uncache of the front): the run
+ * stays one cached chunk, whatever its length, and no unit of it is
+ * written until it is handed out. */
+static inline void pa_arena_cut(struct pa_arena *a, const struct pa_layout *L, uint32_t i, uint32_t n)
+{
+	pa_bit_set(pa_start_bits(a), (size_t)i + n);
+	pa_bit_set(pa_free_bits(a, L), (size_t)i + n);
+	if (a->last_start == i)
+		a->last_start = i + n;
+}
+
 /* Call fn(arg, i, n) for every cached chunk (i, n): a walk over the free
  * bitmap, so O(free chunks + units / 64).  fn must not change the arena. */
 void pa_arena_each_cached(const struct pa_arena *a, const struct pa_layout *L,

@@ -29,6 +29,13 @@
  *                out of band instead.  A request that nothing else serves
  *                releases cached chunks (half, then all) before a page is
  *                mapped; a page that holds nothing live counts as empty.
+ *   runs         on pages of the two-level index only: a miss of a size
+ *                the linked lists take carves a run of chunks of that size
+ *                at once (16 the first time, twice as many each next time,
+ *                up to run_units units), serves the first, and keeps the
+ *                rest as one cached chunk (struct run) that gives its list
+ *                RUN_REFILL chunks at a time, in address order, when a
+ *                request finds the list empty.
  * With max_pages set, descriptors and table are mapped with the heap at
  * create, so the process VSZ then grows by exactly one page per page.
  */
@@ -45,6 +52,9 @@
 #define MAX_PAGES_CAP ((size_t)1 << 24)
 #define QUICK_DEPTH 8			/* 1-unit chunks of 8 bytes cached on the stack */
 #define RECENT 64			/* entries of the page cache before the table */
+#define RUN_UNITS 2048			/* the most units a run is carved with */
+#define RUN_FIRST 16u			/* chunks of a size's first run; each next one doubles */
+#define RUN_REFILL 8			/* chunks a run gives its list at a time */
 #define NO_KEY (~(uintptr_t)0)		/* an empty entry of recent[]: no address has it */
 
 struct pa_page {
@@ -63,6 +73,13 @@ struct slot {				/* an entry of recent[] */
 
 struct quick {
 	void *p;
+	struct pa_page *pg;
+};
+
+/* The rest of a run of chunks of one size: a cached chunk [next, end) of
+ * page pg, or nothing when next == end. */
+struct run {
+	unsigned char *next, *end;
 	struct pa_page *pg;
 };
 
@@ -87,6 +104,9 @@ struct elastic_state {
 	uint32_t qlen[PA_QUICK_MAX + 1];	/* qlen[n]: chunks on list n */
 	struct qnode *qhead[PA_QUICK_MAX + 1];	/* the newest first */
 	struct quick qstack[QUICK_DEPTH];	/* 1-unit chunks below qlist_min */
+	struct run runs[PA_QUICK_MAX + 1];	/* runs[n]: of chunks of n units */
+	uint32_t run_units;			/* the most units of a run; 0: no runs */
+	uint8_t run_grow[PA_QUICK_MAX + 1];	/* runs of n units: RUN_FIRST << run_grow[n] chunks */
 	size_t desc_bytes;			/* descriptor plus arena */
 	size_t pages;				/* pages held, large mappings in page_size units */
 	size_t empty;				/* pages with nothing in use */
@@ -411,6 +431,19 @@ static inline uint32_t quick_count(const struct elastic_state *st, uint32_t n)
 	return on_stack(st, n) ? st->qtop : st->qlen[n];
 }
 
+/* Requests of n units are carved in runs: pages of the two-level index,
+ * a size the linked lists take. */
+static inline int has_runs(const struct elastic_state *st, uint32_t n)
+{
+	return st->run_units && n >= st->qlist_min && n <= st->qmax;
+}
+
+/* Units left in run n (a list size, or 0). */
+static inline uint32_t run_left(const struct elastic_state *st, uint32_t n)
+{
+	return (uint32_t)((size_t)(st->runs[n].end - st->runs[n].next) >> st->L.shift);
+}
+
 /*
  * The links live in free memory, which stays poisoned for ASan and
  * unaddressable for memcheck between the library's touches: an overflow
@@ -448,16 +481,17 @@ static inline void node_set_prev(struct qnode *q, struct qnode *prev)
 	pa_annot_poison(&q->prev, sizeof(q->prev));
 }
 
-/* The units the quick lists hold, and (if chunks) how many chunks: for
- * the slow paths, which can afford a pass over the counts. */
+/* The units the quick lists and runs hold, and (if chunks) how many
+ * chunks (a run's rest is one): for the slow paths, which can afford a
+ * pass over the counts. */
 static size_t quick_totals(const struct elastic_state *st, size_t *chunks)
 {
 	size_t units = 0, count = 0;
 	uint32_t n;
 
 	for (n = 1; n <= st->qmax; n++) {
-		count += quick_count(st, n);
-		units += (size_t)quick_count(st, n) * n;
+		count += quick_count(st, n) + !!run_left(st, n);
+		units += (size_t)quick_count(st, n) * n + run_left(st, n);
 	}
 	if (chunks)
 		*chunks = count;
@@ -490,6 +524,40 @@ static inline void pop_node(struct elastic_state *st, struct qnode *q, uint32_t 
 	else
 		st->qmask &= ~((uint64_t)1 << n);
 	st->qlen[n]--;
+}
+
+/* Put q, a cached chunk of n units, at the head of list n. */
+static inline __attribute__((always_inline)) void list_push(struct elastic_state *st, struct qnode *q, uint32_t n)
+{
+	struct qnode *head = st->qhead[n];
+
+	node_set(q, head, NULL);
+	if (head)
+		node_set_prev(head, q);
+	else
+		st->qmask |= (uint64_t)1 << n;	/* set while the list is not empty */
+	st->qhead[n] = q;
+	st->qlen[n]++;
+}
+
+/* Move the next RUN_REFILL chunks (or what is left) of run n, which has
+ * some, onto list n, which then hands them out in address order; the rest
+ * of the run stays one cached chunk after them. */
+static void run_refill(struct elastic_state *st, uint32_t n)
+{
+	struct run *r = &st->runs[n];
+	unsigned char *p[RUN_REFILL];
+	uint32_t c = 0;
+
+	while (c < RUN_REFILL && r->next != r->end) {
+		struct quick q = { r->next, r->pg };
+		r->next += (size_t)n << st->L.shift;
+		if (r->next != r->end)
+			pa_arena_cut(arena(q.pg), &st->L, unit_of(st, &q), n);
+		p[c++] = q.p;
+	}
+	while (c--)
+		list_push(st, (struct qnode *)p[c], n);
 }
 
 /* Take the newest cached chunk of n units off its list; its page in q.pg. */
@@ -527,6 +595,19 @@ static void release(struct elastic_state *st, const struct quick *q, uint32_t n)
 	relist(st, q->pg);
 }
 
+/* Give the rest of run n back to its page, for good. */
+static void run_release(struct elastic_state *st, uint32_t n)
+{
+	struct run *r = &st->runs[n];
+	struct quick q = { r->next, r->pg };
+	uint32_t left = run_left(st, n);
+
+	if (!left)
+		return;
+	r->next = r->end = NULL;
+	release(st, &q, left);
+}
+
 static void purge_one(void *arg, uint32_t i, uint32_t n)
 {
 	struct elastic_state *st = ((void **)arg)[0];
@@ -543,6 +624,9 @@ static void quick_purge(struct elastic_state *st, const struct pa_page *pg)
 	void *arg[2] = { st, (void *)pg };
 	uint32_t k;
 
+	for (k = st->qlist_min; k <= st->qmax; k++)
+		if (st->runs[k].pg == pg)
+			run_release(st, k);	/* then the page's cached chunks are the lists' */
 	for (k = st->qtop; k-- > 0;)
 		if (st->qstack[k].pg == pg) {
 			st->qstack[k] = st->qstack[--st->qtop];
@@ -552,14 +636,16 @@ static void quick_purge(struct elastic_state *st, const struct pa_page *pg)
 	pa_arena_each_cached(arena(pg), &st->L, purge_one, arg);
 }
 
-/* Release the newer half of every quick list (all of it when keep_half is
- * 0): a request that only released memory can serve gets it, and the lists
- * keep enough to go on serving their sizes. */
+/* Release every run and the newer half of every quick list (all of it
+ * when keep_half is 0): a request that only released memory can serve
+ * gets it, and the lists keep enough to go on serving their sizes. */
 static void quick_trim(struct elastic_state *st, int keep_half)
 {
 	uint32_t n, keep;
 	struct quick q;
 
+	for (n = 1; n <= st->qmax; n++)
+		run_release(st, n);
 	for (n = 1; n <= st->qmax; n++)
 		for (keep = keep_half ? quick_count(st, n) / 2 : 0; quick_count(st, n) > keep;) {
 			q = quick_pop(st, n);
@@ -619,6 +705,44 @@ static void emptied(pagealloc *h, struct pa_page *pg)
 	unmap_page(h, pg);
 }
 
+/*
+ * A request of units, a size the linked lists take, that nothing cached
+ * serves: carve a run of chunks of it (RUN_FIRST the first time, twice as
+ * many each next time, up to run_units units) from the first page that
+ * surely holds them, hand out the first, keep the rest as run units and
+ * give the list its first RUN_REFILL.  Carved together, the chunks of one
+ * size lie side by side in the order they are handed out, and one search
+ * and split is paid for all of them; a size asked for only a few times
+ * keeps small runs, so its few chunks do not spread over the page.  NULL
+ * when no page surely holds the run (the caller then carves one chunk).
+ */
+static void *carve_run(pagealloc *h, uint32_t units)
+{
+	struct elastic_state *st = state(h);
+	uint32_t k = st->run_units / units, m;
+	struct quick q;
+	int was_empty;
+
+	if (k > RUN_FIRST << st->run_grow[units])
+		k = RUN_FIRST << st->run_grow[units];
+	m = st->list_mask & pa_fit_mask(k * units);
+	if (!m)
+		return NULL;
+	if (k < st->run_units / units)
+		st->run_grow[units]++;
+	q.pg = st->list[__builtin_ctz(m)];
+	was_empty = is_empty(q.pg);
+	q.p = pa_arena_alloc(arena(q.pg), &st->L, k * units);	/* surely fits */
+	pa_arena_cut(arena(q.pg), &st->L, unit_of(st, &q), units);
+	st->runs[units] = (struct run){ (unsigned char *)q.p + ((size_t)units << st->L.shift),
+					(unsigned char *)q.p + ((size_t)k * units << st->L.shift), q.pg };
+	run_refill(st, units);
+	st->empty -= was_empty;
+	relist(st, q.pg);
+	pa_account_alloc(h, (size_t)units << st->L.shift);
+	return q.p;
+}
+
 /* The common case: a quick-list hit, or NULL (size 0 too). */
 static inline __attribute__((always_inline)) void *quick_hit(pagealloc *h, size_t size)
 {
@@ -656,6 +780,14 @@ static void *elastic_alloc(pagealloc *h, size_t size)
 	if (size > st->L.bytes)
 		return big_alloc(h, size);
 	units = pa_units_of(&st->L, size);
+	if (has_runs(st, units)) {
+		if (run_left(st, units)) {
+			run_refill(st, units);
+			return quick_hit(h, size);
+		}
+		if ((p = carve_run(h, units)))
+			return p;
+	}
 	for (;; tries++) {
 		m = st->list_mask & pa_fit_mask(units);
 		if (m)
@@ -673,7 +805,11 @@ static void *elastic_alloc(pagealloc *h, size_t size)
 		quick_trim(st, tries == 0);
 	}
 	pg = map_page(h, 0);
-	return pg ? alloc_on(h, pg, units) : NULL;
+	if (!pg)
+		return NULL;
+	if (has_runs(st, units) && (p = carve_run(h, units)))
+		return p;
+	return alloc_on(h, pg, units);
 }
 
 PA_FAST_ALLOC(elastic_fast_alloc, quick_hit)
@@ -689,14 +825,7 @@ quick_put(pagealloc *h, struct pa_page *pg, void *p, uint32_t i, uint32_t n)
 		st->qstack[st->qtop++] = (struct quick){ p, pg };
 		st->qmask |= (uint64_t)1 << n;
 	} else {
-		struct qnode *q = p, *head = st->qhead[n];
-		node_set(q, head, NULL);
-		if (head)
-			node_set_prev(head, q);
-		else
-			st->qmask |= (uint64_t)1 << n;	/* set while the list is not empty */
-		st->qhead[n] = q;
-		st->qlen[n]++;
+		list_push(st, p, n);
 	}
 	pa_account_free(h, (size_t)n << st->L.shift);
 	if (is_empty(pg))
@@ -884,6 +1013,12 @@ static int quick_check(const struct elastic_state *st, size_t cached)
 		if (q || k != st->qlen[n] || !!(st->qmask >> n & 1) != (k > 0))
 			return -1;
 		entries += k;
+		/* a run's rest: one cached chunk of whole chunks of n units */
+		l = run_left(st, n);
+		if (l && (!st->run_units || l % n || l > st->run_units ||
+			  !quick_entry_ok(st, st->runs[n].next, st->runs[n].pg, l)))
+			return -1;
+		entries += l > 0;
 	}
 	return entries == cached ? 0 : -1;
 }
@@ -949,7 +1084,7 @@ static void elastic_stats(const pagealloc *h, struct pagealloc_stats *s)
 			continue;
 		s->free_bytes += (size_t)arena(pg)->free_units << st->L.shift;
 		s->free_chunks += arena(pg)->free_chunks;
-		largest = (size_t)pa_arena_largest_free(arena(pg), &st->L, st->qmask != 0) << st->L.shift;
+		largest = (size_t)pa_arena_largest_free(arena(pg), &st->L, units != 0) << st->L.shift;
 		if (largest > s->largest_free_bytes)
 			s->largest_free_bytes = largest;
 	}
@@ -969,6 +1104,10 @@ static int elastic_init(pagealloc *h)
 	st->qmax = pa_quick_max(&st->L);
 	st->qbytes = (size_t)st->qmax << st->L.shift;
 	st->qlist_min = ((size_t)1 << st->L.shift) >= sizeof(struct qnode) ? 1 : 2;
+	/* runs on pages of the two-level index: an eighth of the page, at
+	 * most RUN_UNITS units (at least 128, so every run has 2 chunks) */
+	if (st->L.tlsf)
+		st->run_units = st->L.units / 8 < RUN_UNITS ? st->L.units / 8 : RUN_UNITS;
 	for (k = 0; k < RECENT; k++)
 		st->recent[k] = (struct slot){ NO_KEY, NULL };
 	if (st->capped) {
@@ -1005,6 +1144,8 @@ static void elastic_reset(pagealloc *h)
 
 	memset(st->qhead, 0, sizeof(st->qhead));
 	memset(st->qlen, 0, sizeof(st->qlen));
+	memset(st->runs, 0, sizeof(st->runs));
+	memset(st->run_grow, 0, sizeof(st->run_grow));
 	st->qtop = 0;
 	st->qmask = 0;
 	st->empty = 0;

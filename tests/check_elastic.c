@@ -272,6 +272,124 @@ START_TEST(unmapped_page_forgotten)
 }
 END_TEST
 
+/*
+ * Runs, on pages of the two-level index (64 KiB of 8-byte granules): the
+ * first 48-byte request carves 16 chunks at once, the next run of that
+ * size 32, then 64, and requests of the size get them side by side, in
+ * address order, each with its own pattern.
+ */
+#define RUN_PAGE (64 << 10)
+#define RUN_CHUNKS (16 + 32 + 64)
+
+START_TEST(run_serves_a_size_in_address_order)
+{
+	pagealloc *h = tu_heap("elastic:page_size=64K");
+	struct pagealloc_stats st;
+	char *p[RUN_CHUNKS];
+	int i;
+
+	for (i = 0; i < RUN_CHUNKS; i++) {
+		p[i] = alloc_ok(h, 48);
+		tu_fill(p[i], 48, (uint32_t)i);
+		if (i == 16 || i == 16 + 32)		/* a new run */
+			ck_assert_ptr_ne(p[i], p[i - 1] + 48);
+		else if (i > 0)
+			ck_assert_ptr_eq(p[i], p[i - 1] + 48);
+	}
+	stats(h, &st);
+	ck_assert_uint_eq(st.mapped_bytes, RUN_PAGE);
+	ck_assert_uint_eq(st.in_use_bytes, RUN_CHUNKS * 48);
+	ck_assert_uint_eq(st.free_bytes, RUN_PAGE - RUN_CHUNKS * 48);
+	for (i = RUN_CHUNKS - 1; i >= 0; i--) {
+		tu_assert_pattern(p[i], 48, (uint32_t)i);
+		free_ok(h, p[i]);
+	}
+	ck_assert_int_eq(pagealloc_destroy(h), 0);
+}
+END_TEST
+
+/* The chunks of a run not yet handed out are free: a free of one, or of a
+ * pointer inside the run, is refused and changes nothing. */
+START_TEST(run_chunks_not_handed_out_are_not_live)
+{
+	pagealloc *h = tu_heap("elastic:page_size=64K");
+	struct pagealloc_stats st;
+	char *p = alloc_ok(h, 48), *q;
+
+	tu_fill(p, 48, 1);
+	tu_assert_fails_int(pagealloc_free(h, p + 48), EINVAL);	/* the next chunk */
+	tu_assert_fails_int(pagealloc_free(h, p + 48 * 40), EINVAL);	/* deep in the run */
+	tu_assert_fails_int(pagealloc_free(h, p + 48 * 40 + 8), EINVAL);
+	ck_assert_uint_eq(pagealloc_usable_size(h, p + 48), 0);
+	ck_assert_uint_eq(pagealloc_usable_size(h, p + 48 * 40), 0);
+	tu_check(h);
+	stats(h, &st);
+	ck_assert_uint_eq(st.in_use_bytes, 48);
+	ck_assert_uint_eq(st.chunks_in_use, 1);
+	ck_assert_uint_eq(st.free_bytes, RUN_PAGE - 48);
+	q = alloc_ok(h, 48);
+	ck_assert_ptr_eq(q, p + 48);
+	tu_assert_pattern(p, 48, 1);
+	free_ok(h, q);
+	free_ok(h, p);
+	tu_assert_fails_int(pagealloc_free(h, p), EINVAL);		/* a double free */
+	ck_assert_int_eq(pagealloc_destroy(h), 0);
+}
+END_TEST
+
+/* A page that holds a run and nothing live goes back to the OS. */
+START_TEST(page_with_a_run_goes_back)
+{
+	pagealloc *h = tu_heap("elastic:page_size=64K,spare_pages=0");
+	struct pagealloc_stats st;
+	char *p = alloc_ok(h, 100), *q = alloc_ok(h, 48);
+
+	free_ok(h, p);
+	free_ok(h, q);
+	stats(h, &st);
+	ck_assert_uint_eq(st.mapped_bytes, 0);
+	ck_assert_uint_eq(st.os_unmap_calls, 1);
+	ck_assert_uint_eq(st.free_bytes, 0);
+	tu_assert_fails_int(pagealloc_free(h, q + 48), EINVAL);
+	p = alloc_ok(h, 48);
+	free_ok(h, p);
+	ck_assert_int_eq(pagealloc_destroy(h), 0);
+}
+END_TEST
+
+/* Runs give way: on a heap capped at one 16 KiB page (granule 16), a
+ * 2000-byte chunk b at the end and below it a run of 16 48-byte chunks (a
+ * freed one and 8 on their list, 7 left in the run) leave 13616 bytes
+ * free below them; a 14 KiB request gets the list's and the run's memory
+ * back instead of failing (it would not fit without either). */
+START_TEST(runs_give_way_to_a_request)
+{
+	pagealloc *h = tu_heap("elastic:page_size=16K,granule=16,max_pages=1");
+	struct pagealloc_stats st;
+	char *a, *b, *big;
+
+	b = alloc_ok(h, 2000);
+	tu_fill(b, 2000, 1);
+	a = alloc_ok(h, 48);
+	ck_assert_ptr_eq(a + 16 * 48, b);	/* a run of 16 below b */
+	free_ok(h, a);
+	stats(h, &st);
+	ck_assert_uint_eq(st.largest_free_bytes, (16 << 10) - 2000);	/* were they merged */
+	big = alloc_ok(h, 14 << 10);
+	tu_fill(big, 14 << 10, 2);
+	stats(h, &st);
+	ck_assert_uint_eq(st.mapped_bytes, 16 << 10);
+	ck_assert_uint_eq(st.failed_allocs, 0);
+	tu_assert_pattern(b, 2000, 1);
+	tu_assert_pattern(big, 14 << 10, 2);
+	free_ok(h, b);
+	free_ok(h, big);
+	stats(h, &st);
+	ck_assert_uint_eq(st.free_bytes, 16 << 10);
+	ck_assert_int_eq(pagealloc_destroy(h), 0);
+}
+END_TEST
+
 static Suite *elastic_suite(void)
 {
 	Suite *s = suite_create("elastic");
@@ -287,6 +405,13 @@ static Suite *elastic_suite(void)
 	tcase_add_loop_test(tc, spare_pages_return_to_the_os, 0, 3);
 	tcase_add_test(tc, larger_cached_chunk_is_split);
 	tcase_add_test(tc, unmapped_page_forgotten);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("runs");
+	tcase_add_test(tc, run_serves_a_size_in_address_order);
+	tcase_add_test(tc, run_chunks_not_handed_out_are_not_live);
+	tcase_add_test(tc, page_with_a_run_goes_back);
+	tcase_add_test(tc, runs_give_way_to_a_request);
 	suite_add_tcase(s, tc);
 
 	return s;

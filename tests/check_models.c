@@ -32,6 +32,9 @@ static const struct run {
 	{ "brk", 160000, 12000 },	/* both sides of the threshold */
 	{ "brk:mmap_threshold=4K", 10000, 30000 },
 	{ "brk:threadsafe", 2000, 30000 },
+	/* runs: every quick size of 8- and 16-byte granules, capped and not */
+	{ "elastic:page_size=64K", 500, 40000 },
+	{ "elastic:page_size=16K,granule=16,max_pages=3,spare_pages=0", 700, 40000 },
 };
 #define NRUNS (int)(sizeof(runs) / sizeof(runs[0]))
 
@@ -40,7 +43,7 @@ static const struct run {
 static const char *const bad_input_specs[] = {
 	"page", "page:page_size=16K,granule=16", "elastic", "elastic:max_pages=2,spare_pages=0",
 	"elastic:max_pages=4,granule=256", "bump", "bump:pool_chunk=4K,granule=16",
-	"cell", "cell:cell_size=4096", "mmap", "brk",
+	"cell", "cell:cell_size=4096", "mmap", "brk", "elastic:page_size=64K",
 };
 #define NBAD (int)(sizeof(bad_input_specs) / sizeof(bad_input_specs[0]))
 
