@@ -132,28 +132,31 @@ static void class_scan(pagealloc *h)
 }
 
 /*
- * 1 MiB page (two-level lists): 510 free chunks of 252..254 granules
+ * 1 MiB page (two-level lists): 7 free chunks of 252..254 granules
  * between live 8-byte chunks, on the list of 252..255, and one of 255
  * freed first, so it is that list's last; nothing larger is free.  A
  * 255-granule request finds no list whose every chunk fits, and walks its
- * own list to the end.  Rebuilt after each sample (the chunk, freed again,
- * would head the list).
+ * own list to the 255, the eighth chunk: the furthest the walk goes
+ * (PA_TLSF_WALK, arena.h).  Rebuilt after each sample (the chunk, freed
+ * again, would head the list).
  */
+#define OWN_LIST_BEFORE 7
+
 static void own_list(pagealloc *h)
 {
-	void *hole[510], *last;
+	void *hole[OWN_LIST_BEFORE], *last;
 	int k;
 
 	pagealloc_reset(h);
 	(void)xalloc(h, 8);
 	last = xalloc(h, 8 * 255);
-	for (k = 0; k < 510; k++) {
+	for (k = 0; k < OWN_LIST_BEFORE; k++) {
 		(void)xalloc(h, 8);
 		hole[k] = xalloc(h, 8 * (252 + (size_t)k % 3));
 	}
 	fill(h);
 	pagealloc_free(h, last);
-	for (k = 0; k < 510; k++)
+	for (k = 0; k < OWN_LIST_BEFORE; k++)
 		pagealloc_free(h, hole[k]);
 }
 
@@ -204,7 +207,7 @@ static const struct scenario scenarios[] = {
 	{ "page 64K: scan of the request's class (504 B)", "page:page_size=64K", 504, class_scan, NULL },
 	{ "page 64K: release 256 cached chunks first (320 B)", "page:page_size=64K", 320, full_page, full_page },
 	{ "page 1M: merge/split across 1 MiB of free runs (512 B)", "page:page_size=1M", 512, two_runs, two_runs },
-	{ "page 1M: own list walked, 510 smaller chunks first (2040 B)", "page:page_size=1M", 2040, own_list, own_list },
+	{ "page 1M: own list walked to its bound, 7 smaller chunks first (2040 B)", "page:page_size=1M", 2040, own_list, own_list },
 	{ "elastic: quick-list hit (40 B)", "elastic", 40, NULL, NULL },
 	{ "elastic: 64 tight pages, 256 cached chunks, mmap/munmap (504 B)", "elastic:spare_pages=0", 504, tight_elastic, tight_elastic },
 };

@@ -271,10 +271,11 @@ static inline __attribute__((always_inline)) void tl_move(const struct tl *t, ui
 	pa_bit_set(t->edge, (size_t)j + m - 1);
 }
 
-/* The first listed free chunk of at least units: index + 1, or 0. */
+/* A listed free chunk of at least units, as arena.h says (the own list
+ * walked no further than PA_TLSF_WALK chunks): index + 1, or 0. */
 static inline __attribute__((always_inline)) uint32_t tl_find(const struct tl *t, const struct pa_arena *a, unsigned nfl, uint32_t units)
 {
-	uint32_t r = units, m = 0, f, j;
+	uint32_t r = units, m = 0, f, j, w;
 	unsigned fl, sl;
 
 	if (r >= PA_TLSF_SL)	/* round up: every chunk of the list found fits */
@@ -287,11 +288,12 @@ static inline __attribute__((always_inline)) uint32_t tl_find(const struct tl *t
 		if (m)
 			return t->head[fl * PA_TLSF_SL + (unsigned)__builtin_ctz(m)];
 	}
-	/* nothing larger: the chunks of the request's own list that fit */
+	/* nothing larger: the first PA_TLSF_WALK chunks of the request's own
+	 * list, the first that fits */
 	tl_map(units, &fl, &sl);
 	if (fl >= nfl)
 		return 0;
-	for (j = t->head[fl * PA_TLSF_SL + sl]; j; j = get32(t, j - 1, NEXT))
+	for (j = t->head[fl * PA_TLSF_SL + sl], w = 0; j && w < PA_TLSF_WALK; j = get32(t, j - 1, NEXT), w++)
 		if (tl_size(t, j - 1) >= units)
 			return j;
 	return 0;

@@ -83,9 +83,11 @@ int pa_layout_init(struct pa_layout *L, size_t bytes, size_t granule);
  * (exact below PA_TLSF_SL units), with a bitmap of the lists that hold
  * any.  An allocation takes the head of the first non-empty list whose
  * every chunk fits (two find-first-sets), or, when none has any, the first
- * chunk of the request's own list that fits (its chunks differ by under
- * 1/PA_TLSF_SL of their size), and hands out its tail: the rest keeps the
- * chunk's start and list node.  A free merges with both neighbours in O(1).
+ * chunk that fits among the first PA_TLSF_WALK of the request's own list
+ * (its chunks differ by under 1/PA_TLSF_SL of their size; a fitting one
+ * further down is not found, which keeps the call bounded), and hands out
+ * its tail: the rest keeps the chunk's start and list node.  A free merges
+ * with both neighbours in O(1).
  * The lists and sizes live in the free chunks (granule >= 8):
  *
  *   unit 0: previous and next chunk on the list (unit index + 1, 4 bytes each)
@@ -98,6 +100,7 @@ int pa_layout_init(struct pa_layout *L, size_t bytes, size_t granule);
  */
 #define PA_TLSF_SL_LOG2 5
 #define PA_TLSF_SL (1u << PA_TLSF_SL_LOG2)
+#define PA_TLSF_WALK 8
 
 int pa_layout_init_tlsf(struct pa_layout *L, size_t bytes, size_t granule);
 

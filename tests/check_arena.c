@@ -525,6 +525,52 @@ START_TEST(tlsf_own_list)
 }
 END_TEST
 
+/* The own list is walked no further than PA_TLSF_WALK chunks: a 65 freed
+ * first, then the 64s in front of it (each its own chunk, between live
+ * 1-unit ones), and nothing larger free.  With PA_TLSF_WALK - 1 of them
+ * the 65 is the last chunk walked and serves a request of 65; with one
+ * more it lies past the bound, and the request fails (a fitting chunk
+ * further down is not looked for), changing nothing. */
+static void own_list_bound(int sixty_fours)
+{
+	const uint32_t U = L.units;
+	unsigned char *p65 = take(65), *p64[PA_TLSF_WALK];
+	uint32_t used = 66;
+	int k;
+
+	(void)take(1);
+	for (k = 0; k < sixty_fours; k++) {
+		p64[k] = take(64);
+		(void)take(1);
+		used += 65;
+	}
+	(void)take(U - used);
+	give(p65);
+	for (k = 0; k < sixty_fours; k++)
+		give(p64[k]);
+	expect_free(65 + 64 * (uint32_t)sixty_fours, 1 + (uint32_t)sixty_fours, 65, U - 65);
+	if (sixty_fours < PA_TLSF_WALK) {
+		ck_assert_ptr_eq(pa_arena_alloc(a, &L, 65), p65);
+		expect_free(64 * (uint32_t)sixty_fours, (uint32_t)sixty_fours, 64, U - 65);
+	} else {
+		ck_assert_ptr_null(pa_arena_alloc(a, &L, 65));
+		expect_free(65 + 64 * (uint32_t)sixty_fours, 1 + (uint32_t)sixty_fours, 65, U - 65);
+	}
+	ck_assert_ptr_eq(pa_arena_alloc(a, &L, 64), p64[sixty_fours - 1]);	/* the head */
+}
+
+START_TEST(tlsf_own_list_walked_to_the_bound)
+{
+	own_list_bound(PA_TLSF_WALK - 1);
+}
+END_TEST
+
+START_TEST(tlsf_own_list_not_walked_past_the_bound)
+{
+	own_list_bound(PA_TLSF_WALK);
+}
+END_TEST
+
 /* Each take the tail of the rest: [ rest ][ 40 ][ 30 ][ 20 ][ 10 ].  Free
  * the 20 (alone), the 10 (merges with the one before), the 30 (with the
  * one after), then the 40 (with both): one free chunk again.  The merged
@@ -1359,6 +1405,8 @@ static Suite *arena_suite(void)
 	tcase_add_test(tc, tlsf_layout);
 	tcase_add_test(tc, tlsf_good_fit);
 	tcase_add_test(tc, tlsf_own_list);
+	tcase_add_test(tc, tlsf_own_list_walked_to_the_bound);
+	tcase_add_test(tc, tlsf_own_list_not_walked_past_the_bound);
 	tcase_add_test(tc, tlsf_split_and_merge);
 	tcase_add_test(tc, tlsf_merge_keeps_lists);
 	tcase_add_test(tc, tlsf_resize_in_place);
