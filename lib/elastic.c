@@ -490,8 +490,12 @@ static size_t quick_totals(const struct elastic_state *st, size_t *chunks)
 	uint32_t n;
 
 	for (n = 1; n <= st->qmax; n++) {
-		count += quick_count(st, n) + !!run_left(st, n);
-		units += (size_t)quick_count(st, n) * n + run_left(st, n);
+		count += quick_count(st, n);
+		units += (size_t)quick_count(st, n) * n;
+	}
+	for (n = 1; st->run_units && n <= st->qmax; n++) {
+		count += run_left(st, n) > 0;
+		units += run_left(st, n);
 	}
 	if (chunks)
 		*chunks = count;
@@ -624,7 +628,7 @@ static void quick_purge(struct elastic_state *st, const struct pa_page *pg)
 	void *arg[2] = { st, (void *)pg };
 	uint32_t k;
 
-	for (k = st->qlist_min; k <= st->qmax; k++)
+	for (k = st->qlist_min; st->run_units && k <= st->qmax; k++)
 		if (st->runs[k].pg == pg)
 			run_release(st, k);	/* then the page's cached chunks are the lists' */
 	for (k = st->qtop; k-- > 0;)
@@ -644,7 +648,7 @@ static void quick_trim(struct elastic_state *st, int keep_half)
 	uint32_t n, keep;
 	struct quick q;
 
-	for (n = 1; n <= st->qmax; n++)
+	for (n = 1; st->run_units && n <= st->qmax; n++)
 		run_release(st, n);
 	for (n = 1; n <= st->qmax; n++)
 		for (keep = keep_half ? quick_count(st, n) / 2 : 0; quick_count(st, n) > keep;) {
