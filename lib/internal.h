@@ -23,6 +23,9 @@
  *               free to the caller and the stats, not merged in the arena.
  *   region    - the memory an arena carves: page's one mapping, each of
  *               elastic's pages.
+ *   run       - in elastic.c (struct run), chunks of one size carved at
+ *               once and handed out in address order; elsewhere (arena.c,
+ *               brk.c, pa-wcet) a stretch of adjacent free memory.
  *   fast path - fast_alloc and free called straight from pagealloc_alloc
  *               and pagealloc_free when nothing else needs doing (heap.c).
  */
