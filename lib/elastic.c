@@ -723,16 +723,16 @@ static void emptied(pagealloc *h, struct pa_page *pg)
 static void *carve_run(pagealloc *h, uint32_t units)
 {
 	struct elastic_state *st = state(h);
-	uint32_t k = st->run_units / units, m;
+	uint32_t most = st->run_units / units, k = RUN_FIRST << st->run_grow[units], m;
 	struct quick q;
 	int was_empty;
 
-	if (k > RUN_FIRST << st->run_grow[units])
-		k = RUN_FIRST << st->run_grow[units];
+	if (k >= most)
+		k = most;
 	m = st->list_mask & pa_fit_mask(k * units);
 	if (!m)
 		return NULL;
-	if (k < st->run_units / units)
+	if (k < most)
 		st->run_grow[units]++;
 	q.pg = st->list[__builtin_ctz(m)];
 	was_empty = is_empty(q.pg);
