@@ -167,9 +167,9 @@ static void own_list(pagealloc *h)
  * must release all 256 cached chunks before anything can serve it.
  * Elastic policy, spare_pages=0: each chunk on a page of its own, and 64
  * more pages each with one free 496-byte hole (the class of a 504-byte
- * request, too small); the request searches the holes, releases the cached
- * chunks in two rounds, searching again after each, and maps a page; its
- * free unmaps it.
+ * request, too small); the request tries 8 of the holes and maps a page
+ * (the cached chunks, under a quarter of the heap, stay); its free unmaps
+ * it.  Until the walk was bounded it tried all 64 holes.
  */
 static void full_lists(pagealloc *h, int elastic)
 {

@@ -55,6 +55,7 @@
 #define RUN_UNITS 2048			/* the most units a run is carved with */
 #define RUN_FIRST 16u			/* chunks of a size's first run; each next one doubles */
 #define RUN_REFILL 8			/* chunks a run gives its list at a time */
+#define PAGE_WALK 8			/* pages of the request's own class tried before one is mapped */
 #define NO_KEY (~(uintptr_t)0)		/* an empty entry of recent[]: no address has it */
 
 struct pa_page {
@@ -764,12 +765,36 @@ static inline __attribute__((always_inline)) void *quick_hit(pagealloc *h, size_
 }
 
 /*
+ * The pages whose largest free chunk is of the class of units, which may
+ * or may not fit it (units is not a power of two): the first PAGE_WALK of
+ * them are tried, all of them when all is set or at the cap.  NULL when
+ * none of those fits.
+ */
+static void *walk_class(pagealloc *h, uint32_t units, int all)
+{
+	struct pa_page *pg;
+	size_t k = 0;
+	void *p;
+
+	for (pg = state(h)->list[pa_log2(units)]; pg; pg = pg->next) {
+		if (k++ == PAGE_WALK && !all && !over_cap(h, 1))
+			return NULL;
+		if ((p = alloc_on(h, pg, units)))
+			return p;
+	}
+	return NULL;
+}
+
+/*
  * The smallest class whose every chunk fits, on any page: one
  * find-first-set.  Only when no such class exists are the pages whose
- * largest chunks share the request's class searched, and only when none of
- * those fits (and no cached chunk is left to release: half of them first,
- * then the rest) is a page mapped; before that, a larger cached chunk
- * is split if there is one.  A quick-list hit comes first.
+ * largest chunks share the request's class searched: the first PAGE_WALK
+ * of them while a page may still be mapped, all of them at the cap (or
+ * when the mapping fails), so that a request is refused only when no page
+ * can serve it.  Only when none of those fits (and no cached chunk is left
+ * to release: half of them first, then the rest) is a page mapped; before
+ * that, a larger cached chunk is split if there is one.  A quick-list hit
+ * comes first.
  */
 static void *elastic_alloc(pagealloc *h, size_t size)
 {
@@ -796,10 +821,8 @@ static void *elastic_alloc(pagealloc *h, size_t size)
 		m = st->list_mask & pa_fit_mask(units);
 		if (m)
 			return alloc_on(h, st->list[__builtin_ctz(m)], units);
-		if (!pa_is_pow2_u32(units))
-			for (pg = st->list[pa_log2(units)]; pg; pg = pg->next)
-				if ((p = alloc_on(h, pg, units)))
-					return p;
+		if (!pa_is_pow2_u32(units) && (p = walk_class(h, units, 0)))
+			return p;
 		if (!st->qmask)
 			break;
 		if ((p = quick_split(h, units)))
@@ -809,8 +832,13 @@ static void *elastic_alloc(pagealloc *h, size_t size)
 		quick_trim(st, tries == 0);
 	}
 	pg = map_page(h, 0);
-	if (!pg)
-		return NULL;
+	if (!pg) {	/* not at the cap: any page of the class that fits will do */
+		int e = errno;
+
+		p = over_cap(h, 1) || pa_is_pow2_u32(units) ? NULL : walk_class(h, units, 1);
+		errno = e;
+		return p;
+	}
 	if (has_runs(st, units) && (p = carve_run(h, units)))
 		return p;
 	return alloc_on(h, pg, units);

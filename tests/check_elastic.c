@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -255,6 +256,59 @@ START_TEST(larger_cached_chunk_is_split)
 }
 END_TEST
 
+/*
+ * A request whose class holds pages that may or may not fit it tries the
+ * first 8 of them (the newest first) before it maps a page; at the cap, or
+ * when the mapping fails, it tries them all.  The first page keeps a
+ * 112-byte hole, each later one a 96-byte hole; a 100-byte request fits
+ * only the first.  _i: 0, seven later pages (the first is the eighth
+ * tried); 1, eight (a page is mapped); 2, eight at the cap of nine pages;
+ * 3, eight with the address space capped at what is mapped (RLIMIT_AS).
+ */
+START_TEST(own_class_walked_to_the_bound)
+{
+	static const struct { const char *spec; int later; } c[] = {
+		{ "elastic", 7 }, { "elastic", 8 }, { "elastic:max_pages=9", 8 }, { "elastic", 8 },
+	};
+	pagealloc *h = tu_heap(c[_i].spec);
+	struct pagealloc_stats st;
+	struct rlimit old, lim;
+	char *first, *p[8], *q;
+	int k;
+
+	if (_i == 3 && tu_vsz_unreliable())
+		return;
+	first = alloc_ok(h, PAGE - 112);
+	for (k = 0; k < c[_i].later; k++)
+		p[k] = alloc_ok(h, PAGE - 96);
+	if (_i == 3) {
+		ck_assert_int_eq(getrlimit(RLIMIT_AS, &old), 0);
+		lim = old;
+		lim.rlim_cur = tu_vsz();
+		ck_assert_int_eq(setrlimit(RLIMIT_AS, &lim), 0);
+	}
+	q = pagealloc_alloc(h, 100);
+	if (_i == 3)
+		ck_assert_int_eq(setrlimit(RLIMIT_AS, &old), 0);
+	ck_assert_msg(q != NULL, "alloc(100): %s", strerror(errno));
+	tu_check(h);
+	stats(h, &st);
+	if (_i == 1) {		/* the first page was not tried */
+		ck_assert_uint_eq((uintptr_t)q / PAGE, ((uintptr_t)q + 99) / PAGE);
+		ck_assert_ptr_ne(q, first + PAGE - 112);
+		ck_assert_uint_eq(st.mapped_bytes, 10 * PAGE);
+	} else {
+		ck_assert_ptr_eq(q, first + PAGE - 112);
+		ck_assert_uint_eq(st.mapped_bytes, (size_t)(c[_i].later + 1) * PAGE);
+	}
+	free_ok(h, q);
+	free_ok(h, first);
+	for (k = 0; k < c[_i].later; k++)
+		free_ok(h, p[k]);
+	ck_assert_int_eq(pagealloc_destroy(h), 0);
+}
+END_TEST
+
 /* A page given back to the OS is forgotten by the lookup of free: a
  * pointer into it is not a live chunk any more. */
 START_TEST(unmapped_page_forgotten)
@@ -405,6 +459,7 @@ static Suite *elastic_suite(void)
 	tcase_add_loop_test(tc, spare_pages_return_to_the_os, 0, 3);
 	tcase_add_test(tc, larger_cached_chunk_is_split);
 	tcase_add_test(tc, unmapped_page_forgotten);
+	tcase_add_loop_test(tc, own_class_walked_to_the_bound, 0, 4);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("runs");
