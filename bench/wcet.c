@@ -168,7 +168,7 @@ static void own_list(pagealloc *h)
  * Elastic policy, spare_pages=0: each chunk on a page of its own, and 64
  * more pages each with one free 496-byte hole (the class of a 504-byte
  * request, too small); the request tries 8 of the holes and maps a page
- * (the cached chunks, under a quarter of the heap, stay); its free unmaps
+ * (the cached chunks, under half of the heap, stay); its free unmaps
  * it.  Until the walk was bounded it tried all 64 holes.
  */
 static void full_lists(pagealloc *h, int elastic)

@@ -309,6 +309,47 @@ START_TEST(own_class_walked_to_the_bound)
 }
 END_TEST
 
+/*
+ * The cache holds at most half of the heap: four full pages of 256-byte
+ * chunks, some of each freed (cached, in page order), then a 1 KiB request
+ * that no page and no cached chunk can serve.  _i 0: 8 freed per page, 8
+ * KiB cached of 16: a page is mapped and the cache stays.  _i 1: 9 freed
+ * per page: the newer half of the list is released, and merges on the last
+ * two pages into room for the request: nothing is mapped.
+ */
+START_TEST(cache_holds_at_most_half)
+{
+	pagealloc *h = tu_heap("elastic");
+	int freed = 8 + _i, k, pg;
+	struct pagealloc_stats st;
+	char *p[4][16], *q;
+
+	for (pg = 0; pg < 4; pg++)
+		for (k = 0; k < 16; k++)
+			p[pg][k] = alloc_ok(h, 256);
+	for (pg = 0; pg < 4; pg++)
+		for (k = 0; k < freed; k++)
+			free_ok(h, p[pg][k]);
+	stats(h, &st);
+	ck_assert_uint_eq(st.mapped_bytes, 4 * PAGE);
+	ck_assert_uint_eq(st.free_chunks, 4 * (size_t)freed);
+	q = alloc_ok(h, 1024);
+	stats(h, &st);
+	if (_i == 0) {
+		ck_assert_uint_eq(st.mapped_bytes, 5 * PAGE);
+		ck_assert_uint_eq(st.free_chunks, 4 * (size_t)freed + 1);	/* the new page's rest */
+	} else {
+		ck_assert_uint_eq(st.mapped_bytes, 4 * PAGE);
+		ck_assert(q == p[2][0] || q == p[3][0]);	/* where the release merged */
+	}
+	free_ok(h, q);
+	for (pg = 0; pg < 4; pg++)
+		for (k = freed; k < 16; k++)
+			free_ok(h, p[pg][k]);
+	ck_assert_int_eq(pagealloc_destroy(h), 0);
+}
+END_TEST
+
 /* A page given back to the OS is forgotten by the lookup of free: a
  * pointer into it is not a live chunk any more. */
 START_TEST(unmapped_page_forgotten)
@@ -460,6 +501,7 @@ static Suite *elastic_suite(void)
 	tcase_add_test(tc, larger_cached_chunk_is_split);
 	tcase_add_test(tc, unmapped_page_forgotten);
 	tcase_add_loop_test(tc, own_class_walked_to_the_bound, 0, 4);
+	tcase_add_loop_test(tc, cache_holds_at_most_half, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("runs");
