@@ -202,6 +202,27 @@ static void tight_elastic(pagealloc *h)
 	full_lists(h, 1);
 }
 
+/* Elastic, the page policy's layout over as many pages: the cached chunks hold
+ * more than half of the heap, so a 320-byte request releases the newer
+ * half of every list (128 chunks), of which the last size's merge to serve
+ * it; nothing is mapped. */
+static void full_elastic(pagealloc *h)
+{
+	struct pagealloc_stats st;
+	size_t mapped;
+
+	full_lists(h, 0);
+	pagealloc_get_stats(h, &st);
+	mapped = st.mapped_bytes;
+	pagealloc_free(h, xalloc(h, 320));
+	pagealloc_get_stats(h, &st);
+	if (st.mapped_bytes != mapped) {
+		fprintf(stderr, "pa-wcet: full_elastic: a page was mapped\n");
+		exit(1);
+	}
+	full_lists(h, 0);
+}
+
 static const struct scenario scenarios[] = {
 	{ "page 64K: quick-list hit (40 B)", "page:page_size=64K", 40, NULL, NULL },
 	{ "page 64K: scan of the request's class (504 B)", "page:page_size=64K", 504, class_scan, NULL },
@@ -210,6 +231,7 @@ static const struct scenario scenarios[] = {
 	{ "page 1M: own list walked to its bound, 7 smaller chunks first (2040 B)", "page:page_size=1M", 2040, own_list, own_list },
 	{ "elastic: quick-list hit (40 B)", "elastic", 40, NULL, NULL },
 	{ "elastic: 64 tight pages, 256 cached chunks, mmap/munmap (504 B)", "elastic:spare_pages=0", 504, tight_elastic, tight_elastic },
+	{ "elastic: release 128 cached chunks first (320 B)", "elastic", 320, full_elastic, full_elastic },
 };
 
 static void run(const struct scenario *s, size_t samples)
