@@ -1,8 +1,9 @@
 /*
  * heap.c - the public calls: check the arguments, take the heap's lock,
  * and hand the work to the heap's policy.  alloc and free have a fast path
- * for the common heap (see choose_paths()); every other call,
- * calloc and realloc too, runs between lock() and unlock().
+ * for the common heap (see choose_paths()), which calloc takes too when the
+ * policy has no calloc of its own; every other call, realloc too, runs
+ * between lock() and unlock().
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -278,14 +279,12 @@ PA_EXPORT void *pagealloc_calloc(pagealloc *h, size_t nmemb, size_t size)
 		return refused(h, ENOMEM);
 	if (bad_size(h, total))
 		return refused(h, EINVAL);
-	lock(h);
-	if (h->pol->calloc) {
-		p = watch_new(h, h->pol->calloc(h, total), total);
-	} else {
-		p = watch_new(h, h->pol->alloc(h, total), 0);
-		if (p)
-			memset(p, 0, total);
+	if (!h->pol->calloc) {	/* pagealloc_alloc's way (h->alloc), then zeroed */
+		p = h->alloc(h, total);
+		return p ? memset(p, 0, total) : NULL;
 	}
+	lock(h);
+	p = watch_new(h, h->pol->calloc(h, total), total);
 	if (!p)
 		failed(h, errno);
 	unlock(h);

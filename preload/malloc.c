@@ -54,9 +54,6 @@ static size_t primary_max = SIZE_MAX;	/* larger requests skip the primary */
  * whose pointers need do_malloc's alignment check. */
 static atomic_size_t fast_max;
 static size_t primary_fast_max;		/* what fast_max becomes */
-/* calloc's common case takes the same way when the primary's policy has no
- * calloc of its own, which would zero less (read once fast_max is set) */
-static int primary_zeroes_all;
 static atomic_int ready;
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_size_t foreign_frees, foreign_reallocs;
@@ -162,7 +159,6 @@ static void make_heap(int i, const char *var, const char *spec)
 			    : cfg.policy == PAGEALLOC_PAGE ? cfg.page_size : SIZE_MAX;
 		primary_fast_max = cfg.policy == PAGEALLOC_BRK ? 0
 				 : primary_max < SIZE_MAX - ALIGN ? primary_max : SIZE_MAX - ALIGN;
-		primary_zeroes_all = cfg.policy == PAGEALLOC_ELASTIC || cfg.policy == PAGEALLOC_PAGE;
 	}
 }
 
@@ -410,12 +406,9 @@ void *calloc(size_t nmemb, size_t size)
 
 	if (__builtin_mul_overflow(nmemb, size, &n))
 		return nomem();
-	/* as malloc's common case, for a primary whose policy has no calloc
-	 * of its own (page, elastic): pagealloc_calloc would zero it all too */
-	if (__builtin_expect(n - 1 < atomic_load_explicit(&fast_max, memory_order_acquire), 1) &&
-	    primary_zeroes_all) {
-		p = pagealloc_alloc(heaps[PRIMARY], round_size(n));
-		return p ? memset(p, 0, n) : alloc_from(n, 1, FALLBACK);
+	if (__builtin_expect(n - 1 < atomic_load_explicit(&fast_max, memory_order_acquire), 1)) {
+		p = pagealloc_calloc(heaps[PRIMARY], 1, round_size(n));	/* as malloc */
+		return p ? p : alloc_from(n, 1, FALLBACK);
 	}
 	enter();
 	return do_malloc(n, 1);
