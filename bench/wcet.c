@@ -202,8 +202,8 @@ static void tight_elastic(pagealloc *h)
 	full_lists(h, 1);
 }
 
-/* Elastic, the page policy's layout over as many pages: the cached chunks hold
- * more than half of the heap, so a 320-byte request releases the newer
+/* Elastic, the page policy's layout (full_lists(h, 0)) over the pages it
+ * takes: the cached chunks hold more than half of the heap, so a 320-byte request releases the newer
  * half of every list (128 chunks), of which the last size's merge to serve
  * it; nothing is mapped. */
 static void full_elastic(pagealloc *h)

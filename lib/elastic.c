@@ -794,10 +794,10 @@ static void *walk_class(pagealloc *h, uint32_t units, int all)
  * largest chunks share the request's class searched: the first PAGE_WALK
  * of them while a page may still be mapped, all of them at the cap (or
  * when the mapping fails), so that a request is refused only when no page
- * can serve it.  Only when none of those fits (and no cached chunk is left
- * to release: half of them first, then the rest) is a page mapped; before
- * that, a larger cached chunk is split if there is one.  A quick-list hit
- * comes first.
+ * can serve it.  When none of those fits, a larger cached chunk is split
+ * if there is one; else a page is mapped, once the cache may grow
+ * (cache_may_grow) or has been released (half of it first, then the
+ * rest).  A quick-list hit comes first.
  */
 static void *elastic_alloc(pagealloc *h, size_t size)
 {
